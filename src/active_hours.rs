@@ -1,0 +1,145 @@
+//! Active-hours windows: `"HH:MM-HH:MM"` in local wall-clock time, minute
+//! precision (SPEC §4).
+//!
+//! The seed compared whole hours only; the upstream project later moved to
+//! minute precision, and so do we. A malformed window means *always active*:
+//! a typo in one persona must never silence the fleet.
+
+/// Minutes since local midnight, 0..1440.
+pub type MinuteOfDay = u16;
+
+/// A parsed window. `Always` covers both malformed text and equal bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Always,
+    /// `start <= now < end` when `start < end`; spans midnight otherwise.
+    Between { start: MinuteOfDay, end: MinuteOfDay },
+}
+
+impl Window {
+    /// Parses `"HH:MM-HH:MM"`. Never fails: anything malformed is `Always`.
+    pub fn parse(text: &str) -> Window {
+        let Some((start, end)) = split_exactly_two(text, '-') else {
+            return Window::Always;
+        };
+        match (parse_clock(start), parse_clock(end)) {
+            (Some(start), Some(end)) if start != end => Window::Between { start, end },
+            _ => Window::Always,
+        }
+    }
+
+    /// Whether `now` falls inside the window.
+    pub fn contains(self, now: MinuteOfDay) -> bool {
+        match self {
+            Window::Always => true,
+            Window::Between { start, end } if start < end => start <= now && now < end,
+            // Spans midnight, e.g. 22:30-06:15.
+            Window::Between { start, end } => now >= start || now < end,
+        }
+    }
+}
+
+/// Minute of day for an hour and minute (hour 0–23, minute 0–59).
+pub fn minute_of_day(hour: u32, minute: u32) -> MinuteOfDay {
+    (hour.min(23) * 60 + minute.min(59)) as MinuteOfDay
+}
+
+fn split_exactly_two(text: &str, sep: char) -> Option<(&str, &str)> {
+    let (a, b) = text.split_once(sep)?;
+    if b.contains(sep) {
+        return None;
+    }
+    Some((a, b))
+}
+
+fn parse_clock(text: &str) -> Option<MinuteOfDay> {
+    let (hour, minute) = split_exactly_two(text, ':')?;
+    let (hour, minute) = (python_int(hour)?, python_int(minute)?);
+    if !(0..=23).contains(&hour) || !(0..=59).contains(&minute) {
+        return None;
+    }
+    Some(minute_of_day(hour as u32, minute as u32))
+}
+
+/// Parses an integer the way Python's `int(str)` does for the texts that can
+/// matter here: surrounding white space, an optional sign, ASCII digits with
+/// single underscores between them (`" 9"`, `"+09"`, `"0_9"` are all 9).
+fn python_int(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'+' => (false, &text[1..]),
+        b'-' => (true, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for byte in digits.bytes().filter(|b| *b != b'_') {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(i64::from(byte - b'0'))?;
+    }
+    Some(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(window: &str, hour: u32, minute: u32) -> bool {
+        Window::parse(window).contains(minute_of_day(hour, minute))
+    }
+
+    #[test]
+    fn day_window_has_minute_precision() {
+        assert!(!at("09:30-17:45", 9, 29));
+        assert!(at("09:30-17:45", 9, 30));
+        assert!(at("09:30-17:45", 17, 44));
+        assert!(!at("09:30-17:45", 17, 45));
+    }
+
+    #[test]
+    fn window_spanning_midnight() {
+        assert!(at("22:30-06:15", 22, 30));
+        assert!(at("22:30-06:15", 6, 14));
+        assert!(at("22:30-06:15", 0, 0));
+        assert!(!at("22:30-06:15", 22, 29));
+        assert!(!at("22:30-06:15", 6, 15));
+        assert!(!at("22:30-06:15", 12, 0));
+    }
+
+    #[test]
+    fn equal_bounds_are_always_active() {
+        assert_eq!(Window::parse("08:00-08:00"), Window::Always);
+        assert!(at("08:00-08:00", 3, 0));
+    }
+
+    #[test]
+    fn default_window() {
+        assert!(!at("09:00-18:00", 8, 59));
+        assert!(at("09:00-18:00", 9, 0));
+        assert!(!at("09:00-18:00", 18, 0));
+    }
+
+    #[test]
+    fn malformed_windows_are_always_active() {
+        for bad in [
+            "", "9-17", "09:00", "09:00-18:00-20:00", "24:00-18:00", "09:60-18:00",
+            "aa:bb-cc:dd", "09:00:00-18:00", "09:00-", "-09:00", "09:0x-18:00",
+            "-1:00-02:00", "09:__0-18:00",
+        ] {
+            assert_eq!(Window::parse(bad), Window::Always, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn integers_parse_like_python() {
+        assert_eq!(Window::parse(" 9:00-17:00 "), Window::Between { start: 540, end: 1020 });
+        assert_eq!(Window::parse("+9:00-1_7:00"), Window::Between { start: 540, end: 1020 });
+        assert_eq!(Window::parse("9:5-17:0"), Window::Between { start: 545, end: 1020 });
+        assert_eq!(python_int("-0"), Some(0));
+        assert_eq!(python_int("99999999999999999999999"), None);
+    }
+}

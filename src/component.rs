@@ -1,0 +1,195 @@
+//! The thin adapter between the WIT world and the plain-Rust picker: the
+//! imports become a [`PickerHost`], the outcome becomes the WIT variant.
+
+use std::cell::RefCell;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
+use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use crate::persona::{Persona, ReplyLatency, Tone};
+use crate::pick::{PickOptions, Picker};
+
+mod bindings {
+    wit_bindgen::generate!({
+        world: "picker",
+        path: "wit",
+    });
+}
+
+use bindings::decnet::emailgen::{clock, log, store, types as wit};
+use bindings::Guest;
+
+thread_local! {
+    /// The instance's state: its persona cache lives as long as the instance.
+    static PICKER: RefCell<Picker> = RefCell::new(Picker::default());
+}
+
+struct Component;
+
+impl Guest for Component {
+    fn pick(options: wit::PickOptions) -> wit::PickOutcome {
+        let outcome = match pick_options(&options) {
+            Ok(options) => PICKER.with_borrow_mut(|picker| picker.pick(&mut WitHost, &options)),
+            Err(error) => Outcome::Error { error },
+        };
+        to_wit_outcome(outcome)
+    }
+}
+
+bindings::export!(Component with_types_in bindings);
+
+/// The component's imports, as the picker's host.
+struct WitHost;
+
+impl MailStore for WitHost {
+    fn list_running_deckies(&mut self) -> Result<Vec<host::Decky>, StoreError> {
+        let rows = store::list_running_deckies().map_err(StoreError)?;
+        Ok(rows
+            .into_iter()
+            .map(|d| host::Decky {
+                uuid: d.uuid,
+                name: d.name,
+                services: d.services,
+                topology_id: d.topology_id,
+                source: d.source,
+            })
+            .collect())
+    }
+
+    fn get_topology(&mut self, id: &str) -> Result<Option<host::Topology>, StoreError> {
+        let topology = store::get_topology(id).map_err(StoreError)?;
+        Ok(topology.map(|t| host::Topology {
+            id: t.id,
+            email_personas: t.email_personas,
+            language_default: t.language_default,
+        }))
+    }
+
+    fn list_email_threads(
+        &mut self,
+        mail_decky_uuid: &str,
+        sender_email: &str,
+        recipient_email: &str,
+        limit: u32,
+    ) -> Result<Vec<host::ThreadRow>, StoreError> {
+        let rows = store::list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit)
+            .map_err(StoreError)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| host::ThreadRow {
+                thread_id: r.thread_id,
+                message_id: r.message_id,
+                subject: r.subject,
+                references: r.references,
+            })
+            .collect())
+    }
+
+    fn global_personas(&mut self) -> Result<String, StoreError> {
+        store::global_personas().map_err(StoreError)
+    }
+}
+
+impl PickerHost for WitHost {
+    fn local_now(&mut self) -> NaiveDateTime {
+        // A host that sends an impossible date gets the epoch rather than a
+        // trap: the pick still runs, on a clock that is plainly wrong in logs.
+        from_wit_datetime(&clock::local_now()).unwrap_or_default()
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        let level = match level {
+            LogLevel::Debug => log::Level::Debug,
+            LogLevel::Info => log::Level::Info,
+            LogLevel::Warn => log::Level::Warn,
+            LogLevel::Error => log::Level::Error,
+        };
+        log::log(level, message);
+    }
+}
+
+fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {
+    let now = match &options.now {
+        None => None,
+        Some(now) => Some(from_wit_datetime(now).ok_or_else(|| {
+            PickError::new(ErrorKind::InvalidInput, format!("now is not a valid date and time: {now:?}"))
+        })?),
+    };
+    Ok(PickOptions { seed: options.seed, now, reply_probability: options.reply_probability })
+}
+
+fn from_wit_datetime(t: &wit::LocalDatetime) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(t.year, t.month.into(), t.day.into())?.and_hms_opt(
+        t.hour.into(),
+        t.minute.into(),
+        t.second.into(),
+    )
+}
+
+fn to_wit_outcome(outcome: Outcome) -> wit::PickOutcome {
+    match outcome {
+        Outcome::Action { action } => wit::PickOutcome::Action(to_wit_action(action)),
+        Outcome::Skip { reason } => wit::PickOutcome::Skip(match reason {
+            SkipReason::NoMailDecky => wit::SkipReason::NoMailDecky,
+            SkipReason::TooFewPersonas(s) => wit::SkipReason::TooFewPersonas(to_wit_shortage(s)),
+            SkipReason::TooFewActive(s) => wit::SkipReason::TooFewActive(to_wit_shortage(s)),
+        }),
+        Outcome::Error { error } => wit::PickOutcome::Error(wit::PickError {
+            kind: match error.kind {
+                ErrorKind::Store => wit::ErrorKind::Store,
+                ErrorKind::InvalidInput => wit::ErrorKind::InvalidInput,
+                ErrorKind::Internal => wit::ErrorKind::Internal,
+            },
+            message: error.message,
+        }),
+    }
+}
+
+fn to_wit_shortage(s: Shortage) -> wit::PersonaShortage {
+    wit::PersonaShortage { source: s.source, mail_decky_uuid: s.mail_decky_uuid, count: s.count }
+}
+
+fn to_wit_action(a: EmailAction) -> wit::EmailAction {
+    wit::EmailAction {
+        mail_decky_uuid: a.mail_decky_uuid,
+        mail_decky_name: a.mail_decky_name,
+        mail_decky_services: a.mail_decky_services,
+        sender: to_wit_persona(a.sender),
+        recipient: to_wit_persona(a.recipient),
+        thread_id: a.thread_id,
+        parent_message_id: a.parent_message_id,
+        references: a.references,
+        subject_hint: a.subject_hint,
+        parent_excerpt: a.parent_excerpt,
+        context_hint: a.context_hint,
+        is_reply: a.is_reply,
+        description: a.description,
+    }
+}
+
+fn to_wit_persona(p: Persona) -> wit::Persona {
+    wit::Persona {
+        name: p.name,
+        email: p.email,
+        role: p.role,
+        tone: match p.tone {
+            Tone::Formal => wit::Tone::Formal,
+            Tone::Direct => wit::Tone::Direct,
+            Tone::Casual => wit::Tone::Casual,
+            Tone::Technical => wit::Tone::Technical,
+            Tone::Custom => wit::Tone::Custom,
+        },
+        tone_custom: p.tone_custom,
+        mannerisms: p.mannerisms,
+        language: p.language,
+        signature: p.signature,
+        active_hours: p.active_hours,
+        reply_latency: match p.reply_latency {
+            ReplyLatency::Fast => wit::ReplyLatency::Fast,
+            ReplyLatency::Normal => wit::ReplyLatency::Normal,
+            ReplyLatency::Slow => wit::ReplyLatency::Slow,
+        },
+        uses_llms_heavily: p.uses_llms_heavily,
+    }
+}

@@ -1,0 +1,73 @@
+//! The host data a picker reads, as plain Rust: the trait the picking logic
+//! is written against. The Wasm adapter implements it over the component's
+//! imports; native tests and the host's in-process baseline implement it over
+//! in-memory data.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// A running decky (SPEC §2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Decky {
+    pub uuid: String,
+    pub name: String,
+    pub services: Vec<String>,
+    pub topology_id: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A topology row with its persona list as stored (JSON text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Topology {
+    pub id: String,
+    pub email_personas: String,
+    pub language_default: Option<String>,
+}
+
+/// One message between a pair on a mail decky (newest first when listed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadRow {
+    pub thread_id: String,
+    pub message_id: String,
+    pub subject: String,
+    /// The message's own ancestry, oldest first.
+    pub references: Vec<String>,
+}
+
+/// The store could not answer. The message says why; the pick names the
+/// import that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// The orchestrator's data (the WIT `store` interface). This is what an
+/// embedder implements over its database; the scenario file and SQLite stores
+/// of the harness implement it too.
+pub trait MailStore {
+    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError>;
+    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError>;
+    fn list_email_threads(
+        &mut self,
+        mail_decky_uuid: &str,
+        sender_email: &str,
+        recipient_email: &str,
+        limit: u32,
+    ) -> Result<Vec<ThreadRow>, StoreError>;
+    /// The global persona pool as JSON text; empty text is an empty pool.
+    fn global_personas(&mut self) -> Result<String, StoreError>;
+}
+
+/// Everything a picker policy may ask of its host: the store plus the WIT
+/// `clock` and `log` imports.
+pub trait PickerHost: MailStore {
+    /// The host's local wall-clock time, used when a pick is given no "now".
+    fn local_now(&mut self) -> NaiveDateTime;
+    fn log(&mut self, level: LogLevel, message: &str);
+}

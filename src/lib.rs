@@ -1,0 +1,21 @@
+//! The default email-action picker policy.
+//!
+//! The picking logic is plain Rust written against [`host::PickerHost`], so it
+//! runs and is tested natively; [`component`] (Wasm builds only) adapts it to
+//! the WIT world `decnet:emailgen/picker` in `wit/`.
+
+pub mod active_hours;
+pub mod host;
+pub mod outcome;
+pub mod persona;
+pub mod persona_cache;
+pub mod pick;
+pub mod threads;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
+pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+pub use persona::{parse_personas, Persona, ReplyLatency, Tone};
+pub use pick::{PickOptions, Picker};

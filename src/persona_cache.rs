@@ -1,0 +1,82 @@
+//! Parsed persona lists, kept across picks.
+//!
+//! The orchestrator hands over the same persona JSON on almost every tick;
+//! validating it again each time was the original picker's main cost. A
+//! policy instance keeps the parsed lists keyed by their exact text and
+//! language default, so an unchanged list is parsed once. Warnings are logged
+//! once, when a list is first parsed.
+
+use std::rc::Rc;
+
+use crate::persona::{parse_personas, ParsedPersonas, Persona};
+
+/// How many distinct lists are kept before the cache starts over. A fleet
+/// has a handful of topologies; an unbounded cache would let a host that
+/// serves ever-changing lists grow the instance's memory without limit.
+const MAX_LISTS: usize = 64;
+
+#[derive(Default)]
+pub struct PersonaCache {
+    /// (text, language default, parsed personas). A short list searched
+    /// linearly: lengths are compared before any text.
+    lists: Vec<(String, String, Rc<[Persona]>)>,
+}
+
+impl PersonaCache {
+    /// The valid personas of `text`, and the warnings of its parse when it
+    /// was parsed now (empty when it came from the cache).
+    pub fn get(&mut self, text: &str, language_default: &str) -> (Rc<[Persona]>, Vec<String>) {
+        if let Some((_, _, personas)) = self
+            .lists
+            .iter()
+            .find(|(t, l, _)| t.len() == text.len() && l == language_default && t == text)
+        {
+            return (Rc::clone(personas), Vec::new());
+        }
+        let ParsedPersonas { personas, warnings } = parse_personas(text, language_default);
+        let personas: Rc<[Persona]> = personas.into();
+        if self.lists.len() >= MAX_LISTS {
+            self.lists.clear();
+        }
+        self.lists.push((text.to_owned(), language_default.to_owned(), Rc::clone(&personas)));
+        (personas, warnings)
+    }
+
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &str = r#"[{"name": "A", "email": "a@x.io", "role": "r"}, {"name": "B"}]"#;
+
+    #[test]
+    fn a_list_is_parsed_once_per_language() {
+        let mut cache = PersonaCache::default();
+        let (first, warnings) = cache.get(LIST, "en");
+        assert_eq!(first.len(), 1);
+        assert_eq!(warnings.len(), 1);
+        let (again, warnings) = cache.get(LIST, "en");
+        assert!(Rc::ptr_eq(&first, &again));
+        assert!(warnings.is_empty());
+        let (german, _) = cache.get(LIST, "de");
+        assert_eq!(german[0].language, "de");
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let mut cache = PersonaCache::default();
+        for i in 0..(MAX_LISTS * 2 + 1) {
+            cache.get(&format!("[{i}]"), "en");
+            assert!(cache.len() <= MAX_LISTS);
+        }
+    }
+}

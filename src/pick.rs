@@ -1,0 +1,246 @@
+//! The default picker policy (SPEC §5), written against [`PickerHost`].
+//!
+//! Each step is a public function so other policies (see
+//! `policies/realistic`) can reuse them and change only what they mean to.
+
+use std::rc::Rc;
+
+use chrono::{NaiveDateTime, Timelike};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+
+use crate::active_hours::{minute_of_day, MinuteOfDay};
+use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
+use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use crate::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
+use crate::persona_cache::PersonaCache;
+use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
+
+/// Services that make a decky a mail decky.
+pub const MAIL_SERVICES: [&str; 2] = ["imap", "pop3"];
+
+/// Probability of replying on an existing thread when one exists; the rest
+/// start a fresh thread. 0.6 mirrors what mailbox studies find for active
+/// corporate inboxes: most messages are replies, but not overwhelmingly so.
+pub const REPLY_PROBABILITY: f64 = 0.6;
+
+/// How many thread rows to ask for; only the newest is used, the rest give a
+/// host room to rank differently without a contract change.
+pub const THREAD_LOOKUP_LIMIT: u32 = 20;
+
+/// Per-pick options (the WIT `pick-options`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PickOptions {
+    pub seed: Option<u64>,
+    pub now: Option<NaiveDateTime>,
+    pub reply_probability: Option<f64>,
+}
+
+/// The state a policy instance keeps between picks.
+#[derive(Default)]
+pub struct Picker {
+    pub personas: PersonaCache,
+}
+
+impl Picker {
+    /// Decides one tick with the default rules.
+    pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
+        let result = Tick::start(host, options).and_then(|mut tick| {
+            let deckies = mail_deckies(tick.host.list_running_deckies().map_err(store("list-running-deckies"))?);
+            if deckies.is_empty() {
+                tick.host.log(LogLevel::Debug, "emailgen pick: no running mail decky");
+                return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
+            }
+            let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
+            tick.pick_on(&mut self.personas, decky)
+        });
+        result.unwrap_or_else(|error| Outcome::Error { error })
+    }
+}
+
+/// One pick in progress: the host, the random source, the clock and the
+/// reply probability it runs with.
+pub struct Tick<'h, H: PickerHost> {
+    pub host: &'h mut H,
+    pub rng: StdRng,
+    pub now: NaiveDateTime,
+    pub reply_probability: f64,
+}
+
+impl<'h, H: PickerHost> Tick<'h, H> {
+    /// Validates the options and fixes the tick's randomness and time.
+    pub fn start(host: &'h mut H, options: &PickOptions) -> Result<Self, PickError> {
+        let reply_probability = options.reply_probability.unwrap_or(REPLY_PROBABILITY);
+        if !(0.0..=1.0).contains(&reply_probability) {
+            let message = format!("reply probability must be between 0 and 1, got {reply_probability}");
+            return Err(PickError::new(ErrorKind::InvalidInput, message));
+        }
+        let rng = match options.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        let now = options.now.unwrap_or_else(|| host.local_now());
+        Ok(Tick { host, rng, now, reply_probability })
+    }
+
+    pub fn minute_of_day(&self) -> MinuteOfDay {
+        minute_of_day(self.now.hour(), self.now.minute())
+    }
+
+    /// Steps 3–10 on one chosen mail decky: an action or a skip.
+    pub fn pick_on(&mut self, cache: &mut PersonaCache, decky: &Decky) -> Result<Outcome, PickError> {
+        let (personas, source) = personas_for(self.host, cache, decky)?;
+        let shortage = |count: usize| Shortage {
+            source: source.to_owned(),
+            mail_decky_uuid: decky.uuid.clone(),
+            count: count as u32,
+        };
+        if personas.len() < 2 {
+            self.log_shortage(&source, decky, personas.len(), "personas");
+            return Ok(Outcome::Skip { reason: SkipReason::TooFewPersonas(shortage(personas.len())) });
+        }
+        let now = self.minute_of_day();
+        let active: Vec<&Persona> = personas.iter().filter(|p| p.is_active(now)).collect();
+        let Some((sender, recipient)) = choose_pair(&mut self.rng, &active) else {
+            self.log_shortage(&source, decky, active.len(), "personas in-hours");
+            return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage(active.len())) });
+        };
+        let p = self.reply_probability;
+        self.action(decky, sender, recipient, p).map(|action| Outcome::Action { action })
+    }
+
+    /// Steps 7–10: reply on the pair's newest thread with probability `p`,
+    /// else start a new thread.
+    pub fn action(
+        &mut self,
+        decky: &Decky,
+        sender: &Persona,
+        recipient: &Persona,
+        p: f64,
+    ) -> Result<EmailAction, PickError> {
+        let parent = self.maybe_parent(decky, sender, recipient, p)?;
+        let mut action = EmailAction {
+            mail_decky_uuid: decky.uuid.clone(),
+            mail_decky_name: decky.name.clone(),
+            mail_decky_services: decky.services.clone(),
+            sender: sender.clone(),
+            recipient: recipient.clone(),
+            thread_id: String::new(),
+            parent_message_id: None,
+            references: String::new(),
+            subject_hint: None,
+            parent_excerpt: None,
+            context_hint: String::new(),
+            is_reply: false,
+            description: "email:send".to_owned(),
+        };
+        match parent {
+            Some(row) => {
+                let subject = reply_subject(&row.subject);
+                action.references = references_for_reply(&row.references, &row.message_id);
+                action.thread_id = row.thread_id;
+                action.parent_message_id = Some(row.message_id);
+                action.subject_hint = Some(subject.clone());
+                action.context_hint = subject;
+                action.is_reply = true;
+            }
+            None => {
+                action.thread_id = new_thread_id(&mut self.rng);
+                action.context_hint = CONTEXT_HINTS[choose_index(&mut self.rng, CONTEXT_HINTS.len())].to_owned();
+            }
+        }
+        Ok(action)
+    }
+
+    /// The coin comes first and the lookup only on heads, as in the seed: a
+    /// new thread costs the store nothing.
+    fn maybe_parent(
+        &mut self,
+        decky: &Decky,
+        sender: &Persona,
+        recipient: &Persona,
+        p: f64,
+    ) -> Result<Option<ThreadRow>, PickError> {
+        if self.rng.random::<f64>() >= p {
+            return Ok(None);
+        }
+        let rows = self
+            .host
+            .list_email_threads(&decky.uuid, &sender.email, &recipient.email, THREAD_LOOKUP_LIMIT)
+            .map_err(store("list-email-threads"))?;
+        Ok(rows.into_iter().next())
+    }
+
+    fn log_shortage(&mut self, source: &str, decky: &Decky, count: usize, what: &str) {
+        let message =
+            format!("emailgen pick: source={source} mail_decky={} only {count} {what}; need >=2", decky.uuid);
+        self.host.log(LogLevel::Debug, &message);
+    }
+}
+
+/// Step 1: the running deckies that offer `imap` or `pop3`.
+pub fn mail_deckies(deckies: Vec<Decky>) -> Vec<Decky> {
+    deckies.into_iter().filter(is_mail_decky).collect()
+}
+
+pub fn is_mail_decky(decky: &Decky) -> bool {
+    decky.services.iter().any(|s| MAIL_SERVICES.contains(&s.as_str()))
+}
+
+/// Step 3: the personas of a mail decky and the source label they came from.
+/// Topology deckies use their own topology's list; every other source shares
+/// the host-wide global pool. The two never mix.
+pub fn personas_for(
+    host: &mut impl PickerHost,
+    cache: &mut PersonaCache,
+    decky: &Decky,
+) -> Result<(Rc<[Persona]>, String), PickError> {
+    let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned());
+    let (text, language) = if source == "topology" {
+        let Some(id) = decky.topology_id.as_deref().filter(|id| !id.is_empty()) else {
+            return Ok((Rc::from([]), source));
+        };
+        let Some(topology) = host.get_topology(id).map_err(store("get-topology"))? else {
+            return Ok((Rc::from([]), source));
+        };
+        let language = topology.language_default.filter(|l| !l.is_empty());
+        (topology.email_personas, language.unwrap_or_else(|| GLOBAL_LANGUAGE_DEFAULT.to_owned()))
+    } else {
+        let text = host.global_personas().map_err(store("global-personas"))?;
+        (text, GLOBAL_LANGUAGE_DEFAULT.to_owned())
+    };
+    let (personas, warnings) = cache.get(&text, &language);
+    for warning in warnings {
+        host.log(LogLevel::Warn, &format!("{source} personas for mail decky {}: {warning}", decky.uuid));
+    }
+    Ok((personas, source))
+}
+
+/// Step 6: a sender uniformly among the active personas, then a recipient
+/// uniformly among those with another email address. `None` when fewer than
+/// two distinct mailboxes are active (the seed crashed here).
+pub fn choose_pair<'p>(rng: &mut impl Rng, active: &[&'p Persona]) -> Option<(&'p Persona, &'p Persona)> {
+    if active.len() < 2 {
+        return None;
+    }
+    let sender = active[choose_index(rng, active.len())];
+    let others: Vec<&Persona> = active.iter().copied().filter(|p| p.email != sender.email).collect();
+    if others.is_empty() {
+        return None;
+    }
+    Some((sender, others[choose_index(rng, others.len())]))
+}
+
+/// A uniform index into a list of `len` items. Sampled as `u32` so a seed
+/// gives the same choice on 32-bit Wasm and 64-bit native builds.
+pub fn choose_index(rng: &mut impl Rng, len: usize) -> usize {
+    let len = u32::try_from(len).unwrap_or(u32::MAX);
+    rng.random_range(0..len) as usize
+}
+
+/// Maps a store failure to a pick error naming the import.
+pub fn store(import: &'static str) -> impl Fn(crate::host::StoreError) -> PickError {
+    move |err| PickError::new(ErrorKind::Store, format!("{import} failed: {}", err.0))
+}
+
+#[cfg(test)]
+mod tests;

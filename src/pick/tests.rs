@@ -1,0 +1,382 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::*;
+use crate::host::{MailStore, StoreError, Topology};
+
+/// An in-memory host with failure injection and a record of calls.
+#[derive(Default)]
+struct FakeHost {
+    deckies: Vec<Decky>,
+    topologies: HashMap<String, Topology>,
+    threads: Vec<ThreadRow>,
+    global: String,
+    failing: Option<&'static str>,
+    thread_lookups: usize,
+    logs: Vec<(LogLevel, String)>,
+}
+
+impl FakeHost {
+    fn fail(&self, import: &'static str) -> Result<(), StoreError> {
+        if self.failing == Some(import) {
+            return Err(StoreError("database is down".into()));
+        }
+        Ok(())
+    }
+}
+
+impl MailStore for FakeHost {
+    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
+        self.fail("list-running-deckies")?;
+        Ok(self.deckies.clone())
+    }
+    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        self.fail("get-topology")?;
+        Ok(self.topologies.get(id).cloned())
+    }
+    fn list_email_threads(&mut self, _: &str, _: &str, _: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
+        self.fail("list-email-threads")?;
+        self.thread_lookups += 1;
+        assert_eq!(limit, 20);
+        Ok(self.threads.clone())
+    }
+    fn global_personas(&mut self) -> Result<String, StoreError> {
+        self.fail("global-personas")?;
+        Ok(self.global.clone())
+    }
+}
+
+impl PickerHost for FakeHost {
+    fn local_now(&mut self) -> NaiveDateTime {
+        at(10, 0)
+    }
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.logs.push((level, message.to_owned()));
+    }
+}
+
+fn at(hour: u32, minute: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
+}
+
+fn persona(name: &str, email: &str) -> serde_json::Value {
+    json!({"name": name, "email": email, "role": "staff"})
+}
+
+fn decky(uuid: &str, services: &[&str], source: Option<&str>, topology: Option<&str>) -> Decky {
+    Decky {
+        uuid: uuid.into(),
+        name: format!("{uuid}-name"),
+        services: services.iter().map(|s| s.to_string()).collect(),
+        topology_id: topology.map(Into::into),
+        source: source.map(Into::into),
+    }
+}
+
+fn company(personas: serde_json::Value, language: Option<&str>) -> FakeHost {
+    let mut host = FakeHost::default();
+    host.deckies = vec![decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1"))];
+    host.topologies.insert(
+        "t1".into(),
+        Topology { id: "t1".into(), email_personas: personas.to_string(), language_default: language.map(Into::into) },
+    );
+    host
+}
+
+fn two_people() -> serde_json::Value {
+    json!([persona("Ana", "ana@acme.example"), persona("Bo", "bo@acme.example")])
+}
+
+fn pick(host: &mut FakeHost, options: PickOptions) -> Outcome {
+    Picker::default().pick(host, &options)
+}
+
+fn seeded(seed: u64) -> PickOptions {
+    PickOptions { seed: Some(seed), now: Some(at(10, 0)), reply_probability: None }
+}
+
+fn skip(outcome: Outcome) -> SkipReason {
+    match outcome {
+        Outcome::Skip { reason } => reason,
+        other => panic!("expected a skip, got {other:?}"),
+    }
+}
+
+fn action(outcome: Outcome) -> EmailAction {
+    match outcome {
+        Outcome::Action { action } => action,
+        other => panic!("expected an action, got {other:?}"),
+    }
+}
+
+#[test]
+fn no_mail_decky_skips() {
+    let mut host = company(two_people(), None);
+    host.deckies = vec![decky("web", &["http", "IMAP"], Some("topology"), Some("t1"))];
+    assert_eq!(skip(pick(&mut host, seeded(1))), SkipReason::NoMailDecky);
+    host.deckies.clear();
+    assert_eq!(skip(pick(&mut host, seeded(1))), SkipReason::NoMailDecky);
+}
+
+#[test]
+fn pop3_alone_makes_a_mail_decky() {
+    let mut host = company(two_people(), None);
+    host.deckies[0].services = vec!["pop3".into()];
+    assert_eq!(action(pick(&mut host, seeded(1))).mail_decky_uuid, "mx1");
+}
+
+#[test]
+fn too_few_personas_reports_source_decky_and_count() {
+    let mut host = company(json!([persona("Ana", "ana@acme.example"), {"name": "Broken"}]), None);
+    let expected = Shortage { source: "topology".into(), mail_decky_uuid: "mx1".into(), count: 1 };
+    assert_eq!(skip(pick(&mut host, seeded(1))), SkipReason::TooFewPersonas(expected));
+    assert!(host.logs.iter().any(|(l, m)| *l == LogLevel::Warn && m.contains("persona #1 dropped")));
+}
+
+#[test]
+fn topology_without_id_or_row_has_no_personas() {
+    for topology_id in [None, Some(""), Some("missing")] {
+        let mut host = company(two_people(), None);
+        host.deckies[0].topology_id = topology_id.map(Into::into);
+        let reason = skip(pick(&mut host, seeded(1)));
+        assert!(matches!(reason, SkipReason::TooFewPersonas(ref s) if s.count == 0), "{topology_id:?}: {reason:?}");
+    }
+}
+
+#[test]
+fn everyone_off_hours_skips_with_count() {
+    let mut host = company(two_people(), None);
+    let options = PickOptions { now: Some(at(3, 0)), ..seeded(1) };
+    let expected = Shortage { source: "topology".into(), mail_decky_uuid: "mx1".into(), count: 0 };
+    assert_eq!(skip(pick(&mut host, options)), SkipReason::TooFewActive(expected));
+}
+
+#[test]
+fn only_one_active_skips() {
+    let mut night_owl = persona("Owl", "owl@acme.example");
+    night_owl["active_hours"] = json!("22:00-06:00");
+    let mut host = company(json!([persona("Ana", "ana@acme.example"), night_owl]), None);
+    let reason = skip(pick(&mut host, seeded(1)));
+    assert!(matches!(reason, SkipReason::TooFewActive(ref s) if s.count == 1), "{reason:?}");
+}
+
+#[test]
+fn minute_precision_at_the_window_edges() {
+    let mut a = persona("Ana", "ana@acme.example");
+    a["active_hours"] = json!("09:30-17:45");
+    let mut b = persona("Bo", "bo@acme.example");
+    b["active_hours"] = json!("09:30-17:45");
+    let mut host = company(json!([a, b]), None);
+    for (hour, minute, active) in [(9, 29, false), (9, 30, true), (17, 44, true), (17, 45, false)] {
+        let outcome = pick(&mut host, PickOptions { now: Some(at(hour, minute)), ..seeded(1) });
+        assert_eq!(outcome.action().is_some(), active, "{hour}:{minute}");
+    }
+}
+
+#[test]
+fn duplicate_emails_count_as_one_mailbox() {
+    let mut host = company(json!([persona("Ana", "ana@acme.example"), persona("Bo", "ana@acme.example")]), None);
+    for seed in 0..20 {
+        let reason = skip(pick(&mut host, seeded(seed)));
+        assert!(matches!(reason, SkipReason::TooFewActive(ref s) if s.count == 2), "{reason:?}");
+    }
+}
+
+#[test]
+fn duplicate_emails_never_pair_with_themselves() {
+    let people = json!([persona("Ana", "ana@acme.example"), persona("Bo", "ana@acme.example"), persona("Cy", "cy@acme.example")]);
+    let mut host = company(people, None);
+    for seed in 0..50 {
+        let a = action(pick(&mut host, seeded(seed)));
+        assert_ne!(a.sender.email, a.recipient.email);
+    }
+}
+
+#[test]
+fn new_thread_action_fields() {
+    let mut host = company(two_people(), Some("es"));
+    let a = action(pick(&mut host, PickOptions { reply_probability: Some(0.0), ..seeded(3) }));
+    assert_eq!(a.mail_decky_uuid, "mx1");
+    assert_eq!(a.mail_decky_name, "mx1-name");
+    assert_eq!(a.mail_decky_services, ["imap", "smtp"]);
+    assert!(!a.is_reply);
+    assert_eq!(a.parent_message_id, None);
+    assert_eq!(a.references, "");
+    assert_eq!(a.subject_hint, None);
+    assert_eq!(a.parent_excerpt, None);
+    assert_eq!(a.description, "email:send");
+    assert!(CONTEXT_HINTS.contains(&a.context_hint.as_str()));
+    assert_eq!(uuid::Uuid::parse_str(&a.thread_id).unwrap().get_version_num(), 4);
+    assert_eq!((a.sender.language.as_str(), a.recipient.language.as_str()), ("es", "es"));
+    assert_ne!(a.sender.email, a.recipient.email);
+    assert_eq!(host.thread_lookups, 0, "p=0 never looks threads up");
+}
+
+#[test]
+fn empty_language_default_means_english() {
+    let mut host = company(two_people(), Some(""));
+    assert_eq!(action(pick(&mut host, seeded(3))).sender.language, "en");
+}
+
+#[test]
+fn reply_chains_on_the_newest_row() {
+    let mut host = company(two_people(), None);
+    host.threads = vec![
+        ThreadRow {
+            thread_id: "th-9".into(),
+            message_id: "<m2@acme.example>".into(),
+            subject: "  RE: re:Budget v2".into(),
+            references: vec!["<m1@acme.example>".into()],
+        },
+        ThreadRow { thread_id: "older".into(), message_id: "<m0@x.io>".into(), subject: "x".into(), references: vec![] },
+    ];
+    let a = action(pick(&mut host, PickOptions { reply_probability: Some(1.0), ..seeded(5) }));
+    assert!(a.is_reply);
+    assert_eq!(a.thread_id, "th-9");
+    assert_eq!(a.parent_message_id.as_deref(), Some("<m2@acme.example>"));
+    assert_eq!(a.references, "<m1@acme.example> <m2@acme.example>");
+    assert_eq!(a.subject_hint.as_deref(), Some("Re: Budget v2"));
+    assert_eq!(a.context_hint, "Re: Budget v2");
+}
+
+#[test]
+fn no_rows_means_a_new_thread_even_when_the_coin_says_reply() {
+    let mut host = company(two_people(), None);
+    let a = action(pick(&mut host, PickOptions { reply_probability: Some(1.0), ..seeded(5) }));
+    assert!(!a.is_reply);
+    assert_eq!(host.thread_lookups, 1);
+}
+
+#[test]
+fn fleet_and_other_sources_use_the_global_pool_only() {
+    for source in [Some("fleet"), Some("shard"), None, Some("something-else")] {
+        let mut host = company(two_people(), None);
+        host.deckies = vec![decky("host-a:mx", &["imap"], source, Some("t1"))];
+        host.global = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
+        for seed in 0..10 {
+            let a = action(pick(&mut host, seeded(seed)));
+            let mut pair = [a.sender.email.clone(), a.recipient.email.clone()];
+            pair.sort();
+            assert_eq!(pair, ["cy@acme.example", "di@acme.example"], "{source:?}");
+            assert_eq!(a.sender.language, "en");
+        }
+    }
+}
+
+#[test]
+fn unknown_source_label_in_skips() {
+    let mut host = company(two_people(), None);
+    host.deckies = vec![decky("mx", &["imap"], None, None)];
+    let reason = skip(pick(&mut host, seeded(1)));
+    assert_eq!(
+        reason,
+        SkipReason::TooFewPersonas(Shortage { source: "unknown".into(), mail_decky_uuid: "mx".into(), count: 0 })
+    );
+}
+
+#[test]
+fn topology_deckies_never_see_the_global_pool() {
+    let mut host = company(json!([persona("Ana", "ana@acme.example")]), None);
+    host.global = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
+    assert!(matches!(skip(pick(&mut host, seeded(1))), SkipReason::TooFewPersonas(_)));
+}
+
+#[test]
+fn store_failures_are_errors_naming_the_import() {
+    for import in ["list-running-deckies", "get-topology", "list-email-threads"] {
+        let mut host = company(two_people(), None);
+        host.threads = vec![ThreadRow::default()];
+        host.failing = Some(import);
+        let outcome = pick(&mut host, PickOptions { reply_probability: Some(1.0), ..seeded(1) });
+        let Outcome::Error { error } = outcome else { panic!("{import}: {outcome:?}") };
+        assert_eq!(error.kind, ErrorKind::Store);
+        assert!(error.message.contains(import), "{}", error.message);
+    }
+    let mut host = company(two_people(), None);
+    host.deckies[0].source = Some("fleet".into());
+    host.failing = Some("global-personas");
+    assert!(matches!(pick(&mut host, seeded(1)), Outcome::Error { error } if error.message.contains("global-personas")));
+}
+
+#[test]
+fn reply_probability_outside_zero_to_one_is_invalid() {
+    for p in [-0.1, 1.5, f64::NAN] {
+        let mut host = company(two_people(), None);
+        let outcome = pick(&mut host, PickOptions { reply_probability: Some(p), ..seeded(1) });
+        assert!(matches!(outcome, Outcome::Error { ref error } if error.kind == ErrorKind::InvalidInput), "{p}");
+    }
+}
+
+#[test]
+fn missing_now_uses_the_hosts_clock() {
+    let mut host = company(two_people(), None);
+    // FakeHost's clock says 10:00, inside office hours.
+    assert!(pick(&mut host, PickOptions { now: None, ..seeded(1) }).action().is_some());
+}
+
+#[test]
+fn same_seed_same_action() {
+    let mut host = company(json!([persona("A", "a@x.io"), persona("B", "b@x.io"), persona("C", "c@x.io")]), None);
+    for seed in 0..20 {
+        assert_eq!(pick(&mut host, seeded(seed)), pick(&mut host, seeded(seed)));
+    }
+    let distinct: std::collections::HashSet<String> =
+        (0..20).map(|s| action(pick(&mut host, seeded(s))).thread_id).collect();
+    assert_eq!(distinct.len(), 20);
+}
+
+#[test]
+fn unseeded_picks_differ() {
+    let mut host = company(two_people(), None);
+    let a = action(pick(&mut host, PickOptions { seed: None, ..seeded(0) }));
+    let b = action(pick(&mut host, PickOptions { seed: None, ..seeded(0) }));
+    assert_ne!(a.thread_id, b.thread_id);
+}
+
+/// Statistical checks with fixed seeds: uniform choices and the reply ratio.
+mod statistics {
+    use super::*;
+
+    const PICKS: u64 = 6000;
+
+    fn assert_uniform(counts: &HashMap<String, u64>, buckets: usize, total: u64) {
+        assert_eq!(counts.len(), buckets, "{counts:?}");
+        let expected = total as f64 / buckets as f64;
+        for (key, count) in counts {
+            let deviation = (*count as f64 - expected).abs() / expected;
+            assert!(deviation < 0.15, "{key}: {count} vs expected {expected}");
+        }
+    }
+
+    #[test]
+    fn reply_ratio_is_about_sixty_percent_with_threads() {
+        let mut host = company(two_people(), None);
+        host.threads = vec![ThreadRow { thread_id: "t".into(), message_id: "<m@x.io>".into(), ..Default::default() }];
+        let replies = (0..PICKS).filter(|s| action(pick(&mut host, seeded(*s))).is_reply).count();
+        let ratio = replies as f64 / PICKS as f64;
+        assert!((ratio - 0.6).abs() < 0.03, "reply ratio {ratio}");
+    }
+
+    #[test]
+    fn senders_recipients_deckies_and_topics_are_uniform() {
+        let people: Vec<_> = (0..4).map(|i| persona(&format!("P{i}"), &format!("p{i}@x.io"))).collect();
+        let mut host = company(json!(people), None);
+        host.deckies = (0..3).map(|i| decky(&format!("mx{i}"), &["imap"], Some("topology"), Some("t1"))).collect();
+        let (mut senders, mut recipients, mut deckies, mut topics) =
+            (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
+        let mut picker = Picker::default();
+        for seed in 0..PICKS {
+            let a = action(picker.pick(&mut host, &seeded(seed)));
+            *senders.entry(a.sender.email).or_insert(0) += 1;
+            *recipients.entry(a.recipient.email).or_insert(0) += 1;
+            *deckies.entry(a.mail_decky_uuid).or_insert(0) += 1;
+            *topics.entry(a.context_hint).or_insert(0) += 1;
+        }
+        assert_uniform(&senders, 4, PICKS);
+        assert_uniform(&recipients, 4, PICKS);
+        assert_uniform(&deckies, 3, PICKS);
+        assert_uniform(&topics, 16, PICKS);
+    }
+}

@@ -1,0 +1,97 @@
+//! Thread chaining: how a reply names its parent, and how a new thread starts.
+
+use rand::Rng;
+
+/// Generic topics fed to the text generator when a new thread starts.
+/// Deliberately broad: the persona's tone and role shape the email; the hint
+/// only gives the model something to write about.
+pub const CONTEXT_HINTS: [&str; 16] = [
+    "Q3 budget review and approval",
+    "Client presentation feedback",
+    "Project deadline extension request",
+    "Team building event planning",
+    "IT system maintenance notification",
+    "Quarterly performance review",
+    "Vendor onboarding process",
+    "Holiday schedule announcement",
+    "Training session invitation",
+    "Department restructuring update",
+    "Client contract negotiation",
+    "Security audit findings",
+    "Sales strategy meeting",
+    "Product launch timeline",
+    "Office relocation update",
+    "Travel reimbursement policy change",
+];
+
+/// The subject of a reply: surrounding white space trimmed, every leading
+/// `re:` (any case, with the white space after it) folded away, then one
+/// `Re: ` prefix. Mail clients stack prefixes; real people do not.
+pub fn reply_subject(subject: &str) -> String {
+    let mut rest = subject.trim();
+    while rest.len() >= 3 && rest.as_bytes()[..3].eq_ignore_ascii_case(b"re:") {
+        rest = rest[3..].trim_start();
+    }
+    format!("Re: {rest}")
+}
+
+/// The `References` header of a reply: the parent's own ancestry, oldest
+/// first, followed by the parent's Message-ID, joined by single spaces.
+pub fn references_for_reply(parent_references: &[String], parent_message_id: &str) -> String {
+    let mut ids: Vec<&str> = parent_references.iter().map(String::as_str).collect();
+    ids.push(parent_message_id);
+    ids.join(" ")
+}
+
+/// A fresh thread id: a random UUID v4 in canonical text form.
+pub fn new_thread_id(rng: &mut impl Rng) -> String {
+    let bytes: [u8; 16] = rng.random();
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{rngs::StdRng, SeedableRng};
+
+    use super::*;
+
+    #[test]
+    fn reply_subject_folds_prefixes() {
+        assert_eq!(reply_subject("Q3 budget"), "Re: Q3 budget");
+        assert_eq!(reply_subject("Re: Re: Q3 budget"), "Re: Q3 budget");
+        assert_eq!(reply_subject("RE: Q3 budget"), "Re: Q3 budget");
+        assert_eq!(reply_subject("  RE: re:Budget v2"), "Re: Budget v2");
+        assert_eq!(reply_subject("rE:re:  x  "), "Re: x");
+        assert_eq!(reply_subject(""), "Re: ");
+        assert_eq!(reply_subject("Re:"), "Re: ");
+        assert_eq!(reply_subject("Regarding lunch"), "Re: Regarding lunch");
+        assert_eq!(reply_subject("Ré: café"), "Re: Ré: café");
+    }
+
+    #[test]
+    fn references_append_the_parent() {
+        assert_eq!(references_for_reply(&[], "<m1@x.io>"), "<m1@x.io>");
+        let ancestry = vec!["<m1@x.io>".to_owned(), "<m2@x.io>".to_owned()];
+        assert_eq!(references_for_reply(&ancestry, "<m3@x.io>"), "<m1@x.io> <m2@x.io> <m3@x.io>");
+    }
+
+    #[test]
+    fn thread_ids_are_canonical_uuid_v4() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let id = new_thread_id(&mut rng);
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+        let parsed = uuid::Uuid::parse_str(&id).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_ne!(id, new_thread_id(&mut rng));
+    }
+
+    #[test]
+    fn there_are_sixteen_distinct_hints() {
+        let mut hints = CONTEXT_HINTS.to_vec();
+        hints.sort();
+        hints.dedup();
+        assert_eq!(hints.len(), 16);
+    }
+}
