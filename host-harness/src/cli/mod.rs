@@ -1,0 +1,71 @@
+//! The command line: argument parsing, logging setup and exit codes.
+//!
+//! Exit status (SPEC §7): 0 when every pick printed an action or a skip, 1
+//! when any pick was an error, 2 when the command could not run at all (then
+//! stdout is empty and stderr has one line saying what is wrong).
+
+mod pick;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status when every pick was an action or a skip.
+pub const EXIT_OK: i32 = 0;
+/// Exit status when at least one pick was an error.
+pub const EXIT_PICK_ERROR: i32 = 1;
+/// Exit status when the command could not run.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "host-harness",
+    version,
+    about = "Run sandboxed email-action picker policies (WebAssembly components) against scenarios",
+    long_about = "Run sandboxed email-action picker policies (WebAssembly components of the WIT world \
+decnet:emailgen/picker) against scenario files.\n\n\
+Exit status: 0 when every pick was an action or a skip, 1 when any pick was an error, \
+2 when the command could not run (bad flags, unreadable or invalid scenario or policy).\n\n\
+Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=policy=debug) to see more."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run picks against a scenario file and print one JSON line per pick.
+    Pick(pick::PickArgs),
+}
+
+/// A command that could not run: printed as one stderr line, exit 2.
+pub struct Fatal(pub String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(err: E) -> Self {
+        Fatal(err.to_string())
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    init_logging();
+    let result = match cli.command {
+        Command::Pick(args) => pick::run(args),
+    };
+    result.unwrap_or_else(|Fatal(message)| {
+        eprintln!("host-harness: {}", message.replace('\n', " "));
+        EXIT_USAGE
+    })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(true).init();
+}

@@ -1,0 +1,65 @@
+//! `host-harness pick`: picks against a scenario, one JSON line each.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use host_harness::scenario::{check_reply_probability, parse_local_datetime};
+use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+
+use super::{Fatal, EXIT_OK, EXIT_PICK_ERROR};
+
+#[derive(Args)]
+pub struct PickArgs {
+    /// Scenario file (JSON): deckies, topologies, threads, global personas,
+    /// and optional now / seed / reply_probability.
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// Picker policy component; the built-in default policy when absent.
+    #[arg(long, value_name = "COMPONENT.wasm")]
+    policy: Option<PathBuf>,
+    /// Seed for the policy's random choices (overrides the scenario's).
+    /// With --repeat, pick i uses seed + i.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Local wall-clock time of the tick, ISO 8601 (overrides the scenario's).
+    #[arg(long, value_name = "DATETIME", value_parser = parse_local_datetime)]
+    now: Option<chrono::NaiveDateTime>,
+    /// Probability 0-1 of replying on an existing thread (overrides the scenario's).
+    #[arg(long, value_name = "P", value_parser = parse_probability)]
+    reply_probability: Option<f64>,
+    /// Number of picks against the same data.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    repeat: u64,
+}
+
+fn parse_probability(text: &str) -> Result<f64, String> {
+    let p: f64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    check_reply_probability(p)
+}
+
+pub fn run(args: PickArgs) -> Result<i32, Fatal> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let engine = PickerEngine::new(Limits::default())?;
+    let policy = match &args.policy {
+        Some(path) => Policy::from_file(&engine, path)?,
+        None => Policy::builtin(&engine)?,
+    };
+    let options = PickOptions {
+        seed: args.seed.or(scenario.options.seed),
+        now: args.now.or(scenario.options.now),
+        reply_probability: args.reply_probability.or(scenario.options.reply_probability),
+    };
+    let mut instance = policy.instance(shared_store(scenario.store), local_clock());
+    let mut stdout = std::io::stdout().lock();
+    let mut status = EXIT_OK;
+    for i in 0..args.repeat {
+        let seed = options.seed.map(|seed| seed.wrapping_add(i));
+        let outcome = instance.pick(&PickOptions { seed, ..options.clone() });
+        if outcome.is_error() {
+            status = EXIT_PICK_ERROR;
+        }
+        writeln!(stdout, "{}", outcome.to_json()).map_err(|e| Fatal(format!("cannot write to stdout: {e}")))?;
+    }
+    Ok(status)
+}

@@ -1,0 +1,208 @@
+//! The host side of the WIT imports: a pick's state in its wasmtime `Store`,
+//! and the `store`, `clock` and `log` interfaces served from the embedder's
+//! [`MailStore`].
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::NaiveDateTime;
+use emailgen_picker::{MailStore, StoreError};
+use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::{clock, log, store, types};
+use crate::convert;
+use crate::engine::Limits;
+
+/// The orchestrator's store, shared by every instance that picks against
+/// it. Implement [`MailStore`] over your database and wrap it with
+/// [`shared_store`].
+pub type SharedMailStore = Arc<Mutex<dyn MailStore + Send>>;
+
+pub fn shared_store(store: impl MailStore + Send + 'static) -> SharedMailStore {
+    Arc::new(Mutex::new(store))
+}
+
+/// The host's local wall clock, or a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+pub fn local_clock() -> Clock {
+    Arc::new(|| chrono::Local::now().naive_local())
+}
+
+/// Everything one instance's `Store` holds.
+pub struct HostState {
+    mail: SharedMailStore,
+    clock: Clock,
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: Limiter,
+    budget: ImportBudget,
+}
+
+/// A policy broke one of the host's rules. Raised as a trap from an import
+/// (so the policy cannot catch it) or found when checking its answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("policy violation: {0}")]
+pub struct PolicyViolation(pub String);
+
+/// How many times each store import may be called in one pick.
+struct ImportBudget {
+    max_calls: u32,
+    max_thread_rows: u32,
+    calls: [u32; 4],
+}
+
+impl ImportBudget {
+    fn charge(&mut self, import: usize, name: &str) -> wasmtime::Result<()> {
+        self.calls[import] += 1;
+        if self.calls[import] > self.max_calls {
+            let message = format!("{name} called more than {} times in one pick", self.max_calls);
+            return Err(wasmtime::Error::new(PolicyViolation(message)));
+        }
+        Ok(())
+    }
+}
+
+impl HostState {
+    pub fn new(mail: SharedMailStore, clock: Clock, limits: &Limits) -> Self {
+        let budget = ImportBudget {
+            max_calls: limits.max_import_calls,
+            max_thread_rows: limits.max_thread_rows,
+            calls: [0; 4],
+        };
+        HostState {
+            mail,
+            clock,
+            wasi: crate::wasi::empty_ctx(),
+            table: ResourceTable::new(),
+            limiter: Limiter::new(limits),
+            budget,
+        }
+    }
+
+    /// Resets the per-pick import budget.
+    pub fn begin_pick(&mut self) {
+        self.budget.calls = [0; 4];
+    }
+
+    pub fn limiter(&mut self) -> &mut Limiter {
+        &mut self.limiter
+    }
+
+    fn mail(&self) -> MutexGuard<'_, dyn MailStore + Send + 'static> {
+        // A store that panicked mid-call is still the embedder's store; its
+        // data is as consistent as the embedder made it.
+        self.mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Memory and table limits that remember when they said no, so a failed
+/// growth is reported as a `memory` error rather than a bare trap.
+pub struct Limiter {
+    inner: StoreLimits,
+    denied: bool,
+    memory_bytes: usize,
+}
+
+impl Limiter {
+    fn new(limits: &Limits) -> Self {
+        let inner = StoreLimitsBuilder::new()
+            .memory_size(limits.memory_bytes)
+            .table_elements(limits.table_elements)
+            .trap_on_grow_failure(true)
+            .build();
+        Limiter { inner, denied: false, memory_bytes: 0 }
+    }
+
+    /// The largest linear memory size granted so far.
+    pub fn peak_memory_bytes(&self) -> usize {
+        self.memory_bytes
+    }
+
+    /// Whether a growth was refused since the last call; resets the flag.
+    pub fn take_denied(&mut self) -> bool {
+        std::mem::take(&mut self.denied)
+    }
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let result = self.inner.memory_growing(current, desired, maximum);
+        match result {
+            Ok(true) => self.memory_bytes = self.memory_bytes.max(desired),
+            _ => self.denied = true,
+        }
+        result
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let result = self.inner.table_growing(current, desired, maximum);
+        self.denied |= !matches!(result, Ok(true));
+        result
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, String>> {
+    Ok(result.map_err(|StoreError(message)| message))
+}
+
+impl store::Host for HostState {
+    fn list_running_deckies(&mut self) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
+        self.budget.charge(0, "list-running-deckies")?;
+        let deckies = self.mail().list_running_deckies();
+        store_result(deckies.map(|rows| rows.into_iter().map(convert::decky).collect()))
+    }
+
+    fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {
+        self.budget.charge(1, "get-topology")?;
+        let topology = self.mail().get_topology(&id);
+        store_result(topology.map(|row| row.map(convert::topology)))
+    }
+
+    fn list_email_threads(
+        &mut self,
+        mail_decky_uuid: String,
+        sender_email: String,
+        recipient_email: String,
+        limit: u32,
+    ) -> wasmtime::Result<Result<Vec<types::ThreadRow>, String>> {
+        self.budget.charge(2, "list-email-threads")?;
+        // A policy may ask for fewer rows than the cap, never more.
+        let limit = limit.min(self.budget.max_thread_rows);
+        let rows = self.mail().list_email_threads(&mail_decky_uuid, &sender_email, &recipient_email, limit);
+        store_result(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
+    }
+
+    fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
+        self.budget.charge(3, "global-personas")?;
+        let text = self.mail().global_personas();
+        store_result(text)
+    }
+}
+
+impl clock::Host for HostState {
+    fn local_now(&mut self) -> wasmtime::Result<types::LocalDatetime> {
+        Ok(convert::local_datetime((self.clock)()))
+    }
+}
+
+impl log::Host for HostState {
+    fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        match level {
+            log::Level::Debug => tracing::debug!(target: "policy", "{message}"),
+            log::Level::Info => tracing::info!(target: "policy", "{message}"),
+            log::Level::Warn => tracing::warn!(target: "policy", "{message}"),
+            log::Level::Error => tracing::error!(target: "policy", "{message}"),
+        }
+        Ok(())
+    }
+}
+
+impl types::Host for HostState {}

@@ -1,0 +1,215 @@
+//! Picker policies: loading and checking a component, and running picks on
+//! an instance of it.
+
+use std::path::Path;
+
+use emailgen_picker::PickOptions;
+use sha2::{Digest, Sha256};
+use wasmtime::component::{types::ComponentItem, Component, Linker};
+use wasmtime::{Store, Trap};
+
+use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
+use crate::engine::PickerEngine;
+use crate::imports::{Clock, HostState, SharedMailStore};
+use crate::outcome::{ErrorKind, PickOutcome};
+use crate::{convert, wasi};
+
+/// The default picker policy, built from this workspace and embedded.
+pub const DEFAULT_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/emailgen_picker.wasm"));
+
+/// Why a component could not become a policy.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read policy {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("policy {name} is not a valid WebAssembly component: {message}")]
+    NotAComponent { name: String, message: String },
+    #[error("policy {name} imports {import}, which picker policies may not use")]
+    ForbiddenImport { name: String, import: String },
+    #[error("policy {name} was built against {package}@{found}, but this host implements {package}@{supported}")]
+    IncompatibleVersion { name: String, package: &'static str, found: String, supported: &'static str },
+    #[error("policy {name} does not fit the picker world: {message}")]
+    WrongWorld { name: String, message: String },
+}
+
+/// Who produced an outcome: the policy's name, content hash and WIT version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyId {
+    pub name: String,
+    pub sha256: String,
+    pub wit_version: String,
+}
+
+/// A compiled, checked policy, ready to instantiate. Cheap to clone.
+#[derive(Clone)]
+pub struct Policy {
+    id: PolicyId,
+    engine: PickerEngine,
+    pre: PickerPre<HostState>,
+}
+
+impl Policy {
+    /// The embedded default policy.
+    pub fn builtin(engine: &PickerEngine) -> Result<Self, LoadError> {
+        Policy::from_bytes(engine, "default", DEFAULT_POLICY_WASM)
+    }
+
+    pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into());
+        Policy::from_bytes(engine, &name, &bytes)
+    }
+
+    /// Compiles and checks a component: it must be a component, import only
+    /// the picker's interfaces and the allowed WASI, at a compatible version,
+    /// and export `pick` with the right type.
+    pub fn from_bytes(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Self, LoadError> {
+        let component = Component::new(engine.engine(), bytes)
+            .map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })?;
+        let wit_version = check_imports(engine, &component, name)?;
+        let mut linker = Linker::new(engine.engine());
+        link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .and_then(PickerPre::new)
+            .map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        Ok(Policy { id: PolicyId { name: name.into(), sha256, wit_version }, engine: engine.clone(), pre })
+    }
+
+    pub fn id(&self) -> &PolicyId {
+        &self.id
+    }
+
+    pub fn engine(&self) -> &PickerEngine {
+        &self.engine
+    }
+
+    /// A warm instance that picks against `mail`.
+    pub fn instance(&self, mail: SharedMailStore, clock: Clock) -> PolicyInstance {
+        PolicyInstance { policy: self.clone(), mail, clock, live: None }
+    }
+
+    /// One pick on a fresh instance, dropped afterwards.
+    pub fn pick_fresh(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> PickOutcome {
+        self.instance(mail, clock).pick(options)
+    }
+}
+
+/// Links the picker imports and the allowed WASI.
+fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    Picker::add_to_linker::<_, wasmtime::component::HasSelf<_>>(linker, |state| state)?;
+    wasi::add_to_linker(linker)
+}
+
+/// Refuses imports outside the picker world and the allowed WASI; returns the
+/// WIT version the component was built against.
+fn check_imports(engine: &PickerEngine, component: &Component, name: &str) -> Result<String, LoadError> {
+    let mut version = None;
+    for (import, item) in component.component_type().imports(engine.engine()) {
+        if !matches!(item.ty, ComponentItem::ComponentInstance(_)) {
+            return Err(LoadError::ForbiddenImport { name: name.into(), import: import.into() });
+        }
+        let (interface, found) = import.split_once('@').unwrap_or((import, ""));
+        if interface.starts_with(WIT_PACKAGE) {
+            if !compatible(found) {
+                return Err(LoadError::IncompatibleVersion {
+                    name: name.into(),
+                    package: WIT_PACKAGE,
+                    found: found.into(),
+                    supported: WIT_VERSION,
+                });
+            }
+            version = Some(found.to_owned());
+        } else if !wasi::ALLOWED_WASI.contains(&interface) {
+            return Err(LoadError::ForbiddenImport { name: name.into(), import: import.into() });
+        }
+    }
+    Ok(version.unwrap_or_else(|| WIT_VERSION.into()))
+}
+
+/// Semver compatibility with the host's WIT version: same major, and while
+/// the major is 0, the same minor; a newer patch is fine.
+fn compatible(found: &str) -> bool {
+    let (Ok(found), Ok(ours)) = (semver::Version::parse(found), semver::Version::parse(WIT_VERSION)) else {
+        return false;
+    };
+    found.major == ours.major && (ours.major != 0 || found.minor == ours.minor)
+}
+
+fn first_line(err: &wasmtime::Error) -> String {
+    format!("{err:#}").lines().next().unwrap_or_default().to_owned()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A policy instance bound to a store. Reused across picks while it is
+/// healthy; after a trap (which poisons a wasmtime store) it is discarded and
+/// the next pick runs on a fresh one.
+pub struct PolicyInstance {
+    policy: Policy,
+    mail: SharedMailStore,
+    clock: Clock,
+    live: Option<(Store<HostState>, Picker)>,
+}
+
+impl PolicyInstance {
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
+        let (mut store, bindings) = match self.live.take() {
+            Some(live) => live,
+            None => match self.instantiate() {
+                Ok(live) => live,
+                Err(outcome) => return outcome,
+            },
+        };
+        store.set_epoch_deadline(self.policy.engine.limits().deadline_ticks());
+        store.data_mut().begin_pick();
+        match bindings.call_pick(&mut store, convert::pick_options(options)) {
+            Ok(outcome) => {
+                self.live = Some((store, bindings));
+                convert::outcome(outcome)
+            }
+            Err(err) => classify(err, &mut store),
+        }
+    }
+
+    /// Bytes of linear memory the live instance holds (0 when none is live).
+    pub fn guest_memory_bytes(&mut self) -> usize {
+        let Some((store, _)) = &mut self.live else { return 0 };
+        store.data_mut().limiter().peak_memory_bytes()
+    }
+
+    fn instantiate(&self) -> Result<(Store<HostState>, Picker), PickOutcome> {
+        let limits = self.policy.engine.limits();
+        let state = HostState::new(self.mail.clone(), self.clock.clone(), limits);
+        let mut store = Store::new(self.policy.engine.engine(), state);
+        store.limiter(|state| state.limiter());
+        store.set_epoch_deadline(limits.deadline_ticks());
+        match self.policy.pre.instantiate(&mut store) {
+            Ok(bindings) => Ok((store, bindings)),
+            Err(err) => Err(classify(err, &mut store)),
+        }
+    }
+}
+
+/// Turns a failed call into the error outcome that says what happened.
+fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
+    if store.data_mut().limiter().take_denied() {
+        return PickOutcome::error(ErrorKind::Memory, format!("policy exceeded its memory limit: {}", first_line(&err)));
+    }
+    if let Some(violation) = err.downcast_ref::<crate::imports::PolicyViolation>() {
+        return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => PickOutcome::error(ErrorKind::Deadline, "policy ran past its deadline"),
+        Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
+        Some(trap) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {trap}")),
+        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", first_line(&err))),
+    }
+}
