@@ -72,8 +72,11 @@ impl Scenario {
 
     /// Parses scenario JSON; the error says where the problem is.
     pub fn parse(text: &str) -> Result<Scenario, String> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let file: ScenarioFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        if !value.is_object() {
+            return Err("expected a JSON object at the top level".into());
+        }
+        let file: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
             let at = e.path().to_string();
             let inner = e.into_inner();
             if at == "." { inner.to_string() } else { format!("{at}: {inner}") }
