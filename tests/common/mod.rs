@@ -1,0 +1,149 @@
+//! Shared fixtures for the harness-driven tests: a store with failure
+//! injection, a fixed clock, and the default policy on a test engine.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
+use host_harness::{Clock, Limits, PickOptions, PickOutcome, PickerEngine, Policy, SharedMailStore};
+use serde_json::{json, Value};
+
+/// An in-memory orchestrator store that can fail on one import and records
+/// the calls it answered.
+#[derive(Default, Clone)]
+pub struct TestStore {
+    pub deckies: Vec<Decky>,
+    pub topologies: HashMap<String, Topology>,
+    pub threads: Vec<ThreadRow>,
+    pub global: String,
+    pub failing: Option<&'static str>,
+    pub calls: Vec<String>,
+}
+
+impl TestStore {
+    fn answer(&mut self, import: &'static str) -> Result<(), StoreError> {
+        self.calls.push(import.into());
+        match self.failing {
+            Some(f) if f == import => Err(StoreError("connection refused".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// One topology mail decky `mx1` on topology `t1` with these personas.
+    pub fn company(personas: Value) -> Self {
+        let mut store = TestStore::default();
+        store.deckies.push(decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1")));
+        store.add_topology("t1", personas, Some("en"));
+        store
+    }
+
+    pub fn add_topology(&mut self, id: &str, personas: Value, language: Option<&str>) {
+        let topology = Topology {
+            id: id.into(),
+            email_personas: personas.to_string(),
+            language_default: language.map(Into::into),
+        };
+        self.topologies.insert(id.into(), topology);
+    }
+}
+
+impl MailStore for TestStore {
+    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
+        self.answer("list-running-deckies")?;
+        Ok(self.deckies.clone())
+    }
+    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        self.answer("get-topology")?;
+        Ok(self.topologies.get(id).cloned())
+    }
+    fn list_email_threads(&mut self, _: &str, _: &str, _: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
+        self.answer("list-email-threads")?;
+        Ok(self.threads.iter().take(limit as usize).cloned().collect())
+    }
+    fn global_personas(&mut self) -> Result<String, StoreError> {
+        self.answer("global-personas")?;
+        Ok(self.global.clone())
+    }
+}
+
+pub fn decky(uuid: &str, services: &[&str], source: Option<&str>, topology: Option<&str>) -> Decky {
+    Decky {
+        uuid: uuid.into(),
+        name: format!("{uuid}-host"),
+        services: services.iter().map(|s| s.to_string()).collect(),
+        topology_id: topology.map(Into::into),
+        source: source.map(Into::into),
+    }
+}
+
+pub fn persona(name: &str, email: &str) -> Value {
+    json!({"name": name, "email": email, "role": "Staff", "tone": "casual"})
+}
+
+pub fn people(n: usize) -> Value {
+    json!((0..n).map(|i| persona(&format!("P{i}"), &format!("p{i}@acme.example"))).collect::<Vec<_>>())
+}
+
+pub fn at(hour: u32, minute: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
+}
+
+pub fn fixed_clock(now: NaiveDateTime) -> Clock {
+    Arc::new(move || now)
+}
+
+pub fn seeded(seed: u64) -> PickOptions {
+    PickOptions { seed: Some(seed), now: Some(at(10, 0)), reply_probability: None }
+}
+
+/// One engine and the default policy, compiled once per test binary.
+pub fn default_policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| Policy::builtin(&engine()).expect("the built-in policy loads"))
+}
+
+pub fn engine() -> PickerEngine {
+    static ENGINE: OnceLock<PickerEngine> = OnceLock::new();
+    ENGINE.get_or_init(|| PickerEngine::new(Limits::default()).unwrap()).clone()
+}
+
+pub fn shared(store: TestStore) -> (SharedMailStore, Arc<Mutex<TestStore>>) {
+    let concrete = Arc::new(Mutex::new(store));
+    (concrete.clone(), concrete)
+}
+
+/// One pick through the Wasm policy on a fresh instance.
+pub fn wasm_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
+    let (mail, _) = shared(store.clone());
+    default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), options)
+}
+
+/// The same pick through the native build of the same logic.
+pub fn native_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
+    emailgen_picker::Picker::default().pick(&mut store.clone(), options).into()
+}
+
+/// Natively the store is the whole host, with the same fixed clock.
+impl emailgen_picker::PickerHost for TestStore {
+    fn local_now(&mut self) -> NaiveDateTime {
+        at(10, 0)
+    }
+    fn log(&mut self, _: emailgen_picker::LogLevel, _: &str) {}
+}
+
+pub fn action(outcome: PickOutcome) -> emailgen_picker::EmailAction {
+    match outcome {
+        PickOutcome::Action { action } => action,
+        other => panic!("expected an action, got {}", other.to_json()),
+    }
+}
+
+pub fn skip(outcome: PickOutcome) -> emailgen_picker::SkipReason {
+    match outcome {
+        PickOutcome::Skip { reason } => reason,
+        other => panic!("expected a skip, got {}", other.to_json()),
+    }
+}
