@@ -66,7 +66,9 @@ impl PickError {
     }
 }
 
-/// The result of one pick.
+/// The result of one pick. (An action is large, but an outcome is made once
+/// per tick and moved, never stored in bulk, so it is not boxed.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {

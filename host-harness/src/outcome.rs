@@ -44,7 +44,8 @@ impl std::fmt::Display for PickError {
     }
 }
 
-/// What one pick produced.
+/// What one pick produced. (Not boxed: made once per tick and moved.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PickOutcome {

@@ -165,7 +165,7 @@ impl PolicyInstance {
             Some(live) => live,
             None => match self.instantiate() {
                 Ok(live) => live,
-                Err(outcome) => return outcome,
+                Err(outcome) => return *outcome,
             },
         };
         store.set_epoch_deadline(self.policy.engine.limits().deadline_ticks());
@@ -185,7 +185,7 @@ impl PolicyInstance {
         store.data_mut().limiter().peak_memory_bytes()
     }
 
-    fn instantiate(&self) -> Result<(Store<HostState>, Picker), PickOutcome> {
+    fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
         let limits = self.policy.engine.limits();
         let state = HostState::new(self.mail.clone(), self.clock.clone(), limits);
         let mut store = Store::new(self.policy.engine.engine(), state);
@@ -193,7 +193,7 @@ impl PolicyInstance {
         store.set_epoch_deadline(limits.deadline_ticks());
         match self.policy.pre.instantiate(&mut store) {
             Ok(bindings) => Ok((store, bindings)),
-            Err(err) => Err(classify(err, &mut store)),
+            Err(err) => Err(Box::new(classify(err, &mut store))),
         }
     }
 }

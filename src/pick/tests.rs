@@ -76,8 +76,8 @@ fn decky(uuid: &str, services: &[&str], source: Option<&str>, topology: Option<&
 }
 
 fn company(personas: serde_json::Value, language: Option<&str>) -> FakeHost {
-    let mut host = FakeHost::default();
-    host.deckies = vec![decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1"))];
+    let mut host =
+        FakeHost { deckies: vec![decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1"))], ..Default::default() };
     host.topologies.insert(
         "t1".into(),
         Topology { id: "t1".into(), email_personas: personas.to_string(), language_default: language.map(Into::into) },
