@@ -6,7 +6,7 @@
 //! language default, so an unchanged list is parsed once. Warnings are logged
 //! once, when a list is first parsed.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::persona::{parse_personas, ParsedPersonas, Persona};
 
@@ -19,26 +19,26 @@ const MAX_LISTS: usize = 64;
 pub struct PersonaCache {
     /// (text, language default, parsed personas). A short list searched
     /// linearly: lengths are compared before any text.
-    lists: Vec<(String, String, Rc<[Persona]>)>,
+    lists: Vec<(String, String, Arc<[Persona]>)>,
 }
 
 impl PersonaCache {
     /// The valid personas of `text`, and the warnings of its parse when it
     /// was parsed now (empty when it came from the cache).
-    pub fn get(&mut self, text: &str, language_default: &str) -> (Rc<[Persona]>, Vec<String>) {
+    pub fn get(&mut self, text: &str, language_default: &str) -> (Arc<[Persona]>, Vec<String>) {
         if let Some((_, _, personas)) = self
             .lists
             .iter()
             .find(|(t, l, _)| t.len() == text.len() && l == language_default && t == text)
         {
-            return (Rc::clone(personas), Vec::new());
+            return (Arc::clone(personas), Vec::new());
         }
         let ParsedPersonas { personas, warnings } = parse_personas(text, language_default);
-        let personas: Rc<[Persona]> = personas.into();
+        let personas: Arc<[Persona]> = personas.into();
         if self.lists.len() >= MAX_LISTS {
             self.lists.clear();
         }
-        self.lists.push((text.to_owned(), language_default.to_owned(), Rc::clone(&personas)));
+        self.lists.push((text.to_owned(), language_default.to_owned(), Arc::clone(&personas)));
         (personas, warnings)
     }
 
@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(first.len(), 1);
         assert_eq!(warnings.len(), 1);
         let (again, warnings) = cache.get(LIST, "en");
-        assert!(Rc::ptr_eq(&first, &again));
+        assert!(Arc::ptr_eq(&first, &again));
         assert!(warnings.is_empty());
         let (german, _) = cache.get(LIST, "de");
         assert_eq!(german[0].language, "de");

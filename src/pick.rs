@@ -3,7 +3,7 @@
 //! Each step is a public function so other policies (see
 //! `policies/realistic`) can reuse them and change only what they mean to.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::{NaiveDateTime, Timelike};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -193,14 +193,14 @@ pub fn personas_for(
     host: &mut impl PickerHost,
     cache: &mut PersonaCache,
     decky: &Decky,
-) -> Result<(Rc<[Persona]>, String), PickError> {
+) -> Result<(Arc<[Persona]>, String), PickError> {
     let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned());
     let (text, language) = if source == "topology" {
         let Some(id) = decky.topology_id.as_deref().filter(|id| !id.is_empty()) else {
-            return Ok((Rc::from([]), source));
+            return Ok((Arc::from([]), source));
         };
         let Some(topology) = host.get_topology(id).map_err(store("get-topology"))? else {
-            return Ok((Rc::from([]), source));
+            return Ok((Arc::from([]), source));
         };
         let language = topology.language_default.filter(|l| !l.is_empty());
         (topology.email_personas, language.unwrap_or_else(|| GLOBAL_LANGUAGE_DEFAULT.to_owned()))

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use wasmtime::{Config, Engine};
 
+use crate::validate::SharedPersonaCache;
+
 /// How often the engine's epoch advances; deadlines are measured in these
 /// ticks, so a deadline is honoured to within one tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
@@ -52,6 +54,7 @@ impl Limits {
 pub struct PickerEngine {
     engine: Engine,
     limits: Limits,
+    persona_cache: SharedPersonaCache,
 }
 
 impl PickerEngine {
@@ -65,7 +68,7 @@ impl PickerEngine {
         config.concurrency_support(false);
         let engine = Engine::new(&config)?;
         spawn_epoch_ticker(&engine);
-        Ok(PickerEngine { engine, limits })
+        Ok(PickerEngine { engine, limits, persona_cache: SharedPersonaCache::default() })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -74,6 +77,12 @@ impl PickerEngine {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Persona lists parsed by the host to validate actions, shared by every
+    /// policy and instance on this engine.
+    pub fn persona_cache(&self) -> &SharedPersonaCache {
+        &self.persona_cache
     }
 }
 

@@ -13,6 +13,13 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{clock, log, store, types};
 use crate::convert;
 use crate::engine::Limits;
+use crate::stdio::GuestOutput;
+use crate::validate::Served;
+
+/// Log lines a policy may write in one pick; the rest are dropped.
+const MAX_LOG_LINES: u32 = 256;
+/// The longest log line kept; longer ones are cut.
+const MAX_LOG_CHARS: usize = 2048;
 
 /// The orchestrator's store, shared by every instance that picks against
 /// it. Implement [`MailStore`] over your database and wrap it with
@@ -38,6 +45,9 @@ pub struct HostState {
     table: ResourceTable,
     limiter: Limiter,
     budget: ImportBudget,
+    served: Served,
+    stdout: GuestOutput,
+    stderr: GuestOutput,
 }
 
 /// A policy broke one of the host's rules. Raised as a trap from an import
@@ -51,6 +61,7 @@ struct ImportBudget {
     max_calls: u32,
     max_thread_rows: u32,
     calls: [u32; 4],
+    log_lines: u32,
 }
 
 impl ImportBudget {
@@ -70,20 +81,34 @@ impl HostState {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
             calls: [0; 4],
+            log_lines: 0,
         };
+        let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
         HostState {
             mail,
             clock,
-            wasi: crate::wasi::empty_ctx(),
+            wasi: crate::wasi::sandbox_ctx(&stdout, &stderr),
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
             budget,
+            served: Served::default(),
+            stdout,
+            stderr,
         }
     }
 
-    /// Resets the per-pick import budget.
+    /// Resets the per-pick budgets and the record of what was served.
     pub fn begin_pick(&mut self) {
         self.budget.calls = [0; 4];
+        self.budget.log_lines = 0;
+        self.served.clear();
+        self.stdout.begin_pick();
+        self.stderr.begin_pick();
+    }
+
+    /// What the host served since the pick began.
+    pub fn served(&self) -> &Served {
+        &self.served
     }
 
     pub fn limiter(&mut self) -> &mut Limiter {
@@ -157,12 +182,19 @@ impl store::Host for HostState {
     fn list_running_deckies(&mut self) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(0, "list-running-deckies")?;
         let deckies = self.mail().list_running_deckies();
+        if let Ok(rows) = &deckies {
+            let mail_deckies = rows.iter().filter(|d| emailgen_picker::pick::is_mail_decky(d)).cloned();
+            self.served.mail_deckies.extend(mail_deckies);
+        }
         store_result(deckies.map(|rows| rows.into_iter().map(convert::decky).collect()))
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {
         self.budget.charge(1, "get-topology")?;
         let topology = self.mail().get_topology(&id);
+        if let Ok(Some(row)) = &topology {
+            self.served.topologies.push(row.clone());
+        }
         store_result(topology.map(|row| row.map(convert::topology)))
     }
 
@@ -177,12 +209,18 @@ impl store::Host for HostState {
         // A policy may ask for fewer rows than the cap, never more.
         let limit = limit.min(self.budget.max_thread_rows);
         let rows = self.mail().list_email_threads(&mail_decky_uuid, &sender_email, &recipient_email, limit);
+        if let Ok(rows) = &rows {
+            self.served.threads.extend(rows.iter().cloned());
+        }
         store_result(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
     }
 
     fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
         self.budget.charge(3, "global-personas")?;
         let text = self.mail().global_personas();
+        if let Ok(text) = &text {
+            self.served.global_personas = Some(text.clone());
+        }
         store_result(text)
     }
 }
@@ -194,7 +232,19 @@ impl clock::Host for HostState {
 }
 
 impl log::Host for HostState {
-    fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+    fn log(&mut self, level: log::Level, mut message: String) -> wasmtime::Result<()> {
+        self.budget.log_lines += 1;
+        if self.budget.log_lines > MAX_LOG_LINES {
+            if self.budget.log_lines == MAX_LOG_LINES + 1 {
+                tracing::warn!(target: "policy", "policy logged more than {MAX_LOG_LINES} lines this pick; the rest are dropped");
+            }
+            return Ok(());
+        }
+        if message.len() > MAX_LOG_CHARS {
+            let cut = (0..=MAX_LOG_CHARS).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
+            message.truncate(cut);
+            message.push('…');
+        }
         match level {
             log::Level::Debug => tracing::debug!(target: "policy", "{message}"),
             log::Level::Info => tracing::info!(target: "policy", "{message}"),

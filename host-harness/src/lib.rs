@@ -25,6 +25,8 @@ pub mod outcome;
 pub mod persona_pool;
 pub mod policy;
 pub mod scenario;
+pub mod stdio;
+pub mod validate;
 pub mod wasi;
 
 pub use emailgen_picker::{MailStore, PickOptions, StoreError};

@@ -12,7 +12,7 @@ use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
 use crate::engine::PickerEngine;
 use crate::imports::{Clock, HostState, SharedMailStore};
 use crate::outcome::{ErrorKind, PickOutcome};
-use crate::{convert, wasi};
+use crate::{convert, validate, wasi};
 
 /// The default picker policy, built from this workspace and embedded.
 pub const DEFAULT_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/emailgen_picker.wasm"));
@@ -172,8 +172,13 @@ impl PolicyInstance {
         store.data_mut().begin_pick();
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
+                let outcome = convert::outcome(outcome);
+                let checked = validate::check(&outcome, store.data().served(), self.policy.engine.persona_cache());
                 self.live = Some((store, bindings));
-                convert::outcome(outcome)
+                match checked {
+                    Ok(()) => outcome,
+                    Err(violation) => PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()),
+                }
             }
             Err(err) => classify(err, &mut store),
         }

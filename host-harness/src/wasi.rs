@@ -11,6 +11,8 @@ use wasmtime_wasi::p2::bindings::sync;
 use wasmtime_wasi::random::WasiRandom;
 use wasmtime_wasi::{WasiCtx, WasiView};
 
+use crate::stdio::GuestOutput;
+
 /// The WASI interfaces a policy may import. Anything else is refused when
 /// the policy is loaded.
 pub const ALLOWED_WASI: &[&str] = &[
@@ -35,9 +37,10 @@ pub const ALLOWED_WASI: &[&str] = &[
 ];
 
 /// A WASI context with nothing in it: no arguments, no environment, no
-/// preopened directories, empty stdin, and stdout/stderr discarded.
-pub fn empty_ctx() -> WasiCtx {
-    WasiCtx::builder().build()
+/// preopened directories, and an empty stdin. Stdout and stderr go to the
+/// host's log, bounded.
+pub fn sandbox_ctx(stdout: &GuestOutput, stderr: &GuestOutput) -> WasiCtx {
+    WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build()
 }
 
 struct HasIo;
