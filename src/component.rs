@@ -1,5 +1,8 @@
-//! The thin adapter between the WIT world and the plain-Rust picker: the
+//! The thin adapter between the WIT world and plain-Rust picker logic: the
 //! imports become a [`PickerHost`], the outcome becomes the WIT variant.
+//!
+//! Other policy crates reuse it: they implement [`PolicyLogic`], and export
+//! it with [`export_policy!`](crate::export_policy).
 
 use std::cell::RefCell;
 
@@ -10,37 +13,85 @@ use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipR
 use crate::persona::{Persona, ReplyLatency, Tone};
 use crate::pick::{PickOptions, Picker};
 
-mod bindings {
+#[doc(hidden)]
+#[macro_use]
+pub mod bindings {
     wit_bindgen::generate!({
         world: "picker",
         path: "wit",
+        pub_export_macro: true,
+        export_macro_name: "export_picker_world",
+        default_bindings_module: "emailgen_picker::component::bindings",
     });
 }
 
-use bindings::decnet::emailgen::{clock, log, store, types as wit};
-use bindings::Guest;
+pub use bindings::decnet::emailgen::{clock, log, store, types as wit};
 
-thread_local! {
-    /// The instance's state: its persona cache lives as long as the instance.
-    static PICKER: RefCell<Picker> = RefCell::new(Picker::default());
+/// A picker policy's logic: one pick against the host.
+pub trait PolicyLogic: Default + 'static {
+    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome;
 }
 
-struct Component;
-
-impl Guest for Component {
-    fn pick(options: wit::PickOptions) -> wit::PickOutcome {
-        let outcome = match pick_options(&options) {
-            Ok(options) => PICKER.with_borrow_mut(|picker| picker.pick(&mut WitHost, &options)),
-            Err(error) => Outcome::Error { error },
-        };
-        to_wit_outcome(outcome)
+impl PolicyLogic for Picker {
+    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome {
+        Picker::pick(self, host, options)
     }
 }
 
-bindings::export!(Component with_types_in bindings);
+/// Runs one pick of the policy in `state` for the exported `pick` function.
+pub fn run_pick<P: PolicyLogic>(
+    state: &'static std::thread::LocalKey<RefCell<P>>,
+    options: wit::PickOptions,
+) -> wit::PickOutcome {
+    let outcome = match pick_options(&options) {
+        Ok(options) => state.with_borrow_mut(|policy| policy.pick(&mut WitHost, &options)),
+        Err(error) => Outcome::Error { error },
+    };
+    to_wit_outcome(outcome)
+}
+
+/// Exports a [`PolicyLogic`] type as the component's `pick`. The policy's
+/// state (its caches) lives as long as the instance.
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        thread_local! {
+            static POLICY: ::std::cell::RefCell<$policy> = ::std::cell::RefCell::new(<$policy>::default());
+        }
+        struct Component;
+        impl $crate::component::bindings::Guest for Component {
+            fn pick(options: $crate::component::wit::PickOptions) -> $crate::component::wit::PickOutcome {
+                $crate::component::run_pick(&POLICY, options)
+            }
+        }
+        $crate::component::bindings::export_picker_world!(Component with_types_in $crate::component::bindings);
+    };
+}
+
+/// The default policy's export. (Written out rather than through
+/// `export_policy!`: inside this crate the generated export macro can only be
+/// named by its textual scope.)
+#[cfg(feature = "default-policy")]
+mod default_policy {
+    use super::*;
+
+    thread_local! {
+        static POLICY: RefCell<Picker> = RefCell::new(Picker::default());
+    }
+
+    struct Component;
+
+    impl bindings::Guest for Component {
+        fn pick(options: wit::PickOptions) -> wit::PickOutcome {
+            run_pick(&POLICY, options)
+        }
+    }
+
+    bindings::export_picker_world!(Component with_types_in super::bindings);
+}
 
 /// The component's imports, as the picker's host.
-struct WitHost;
+pub struct WitHost;
 
 impl MailStore for WitHost {
     fn list_running_deckies(&mut self) -> Result<Vec<host::Decky>, StoreError> {

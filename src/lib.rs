@@ -4,6 +4,9 @@
 //! runs and is tested natively; [`component`] (Wasm builds only) adapts it to
 //! the WIT world `decnet:emailgen/picker` in `wit/`.
 
+// Lets the generated bindings name this crate the way other crates do.
+extern crate self as emailgen_picker;
+
 pub mod active_hours;
 pub mod host;
 pub mod outcome;
@@ -12,8 +15,8 @@ pub mod persona_cache;
 pub mod pick;
 pub mod threads;
 
-#[cfg(target_arch = "wasm32")]
-mod component;
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
+pub mod component;
 
 pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
 pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};

@@ -1,0 +1,217 @@
+//! Containment: hostile policies, limits, capabilities and output checks.
+//! Each hostile pick must end as an error of the right kind, quickly, and
+//! leave the host able to pick normally.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::fixtures::build_fixture;
+use common::*;
+use emailgen_picker::ThreadRow;
+use host_harness::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
+
+/// Seeds that select a misbehaviour in `tests/fixtures/hostile-policy`.
+mod seeds {
+    pub const LOOP_FOREVER: u64 = 1;
+    pub const EXHAUST_MEMORY: u64 = 2;
+    pub const OVERFLOW_STACK: u64 = 3;
+    pub const PANIC: u64 = 4;
+    pub const IMPORT_STORM: u64 = 5;
+    pub const HUGE_STRING: u64 = 6;
+    pub const UNKNOWN_DECKY: u64 = 7;
+    pub const FOREIGN_SENDER: u64 = 8;
+    pub const SELF_ADDRESSED: u64 = 9;
+    pub const INVENTED_THREAD: u64 = 10;
+    pub const CHATTY: u64 = 11;
+    pub const LOG_STORM: u64 = 12;
+    pub const NORMAL: u64 = 99;
+}
+
+fn hostile_path() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| build_fixture("hostile-policy", &[], "hostile.wasm"))
+}
+
+fn hostile() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| Policy::from_file(&engine(), hostile_path()).expect("the hostile fixture loads"))
+}
+
+fn office() -> TestStore {
+    let mut store = TestStore::company(people(3));
+    store.threads = vec![ThreadRow {
+        thread_id: "th-1".into(),
+        message_id: "<m1@acme.example>".into(),
+        subject: "Plans".into(),
+        references: vec![],
+    }];
+    store
+}
+
+/// Runs one hostile pick on a warm instance, then checks that the same
+/// instance and the default policy both pick normally afterwards.
+fn hostile_pick(seed: u64) -> (PickOutcome, Duration) {
+    let (mail, _) = shared(office());
+    let mut instance = hostile().instance(mail.clone(), fixed_clock(at(10, 0)));
+    assert!(instance.pick(&seeded(seeds::NORMAL)).action().is_some(), "warm-up pick");
+    let started = Instant::now();
+    let outcome = instance.pick(&seeded(seed));
+    let elapsed = started.elapsed();
+    let after = instance.pick(&seeded(seeds::NORMAL));
+    assert!(after.action().is_some(), "the next pick after seed {seed} must succeed: {}", after.to_json());
+    let default = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1));
+    assert!(default.action().is_some(), "the default policy must be unharmed");
+    (outcome, elapsed)
+}
+
+fn assert_error(outcome: &PickOutcome, kind: ErrorKind, mentions: &str) {
+    match outcome {
+        PickOutcome::Error { error } => {
+            assert_eq!(error.kind, kind, "{}", error.message);
+            assert!(error.message.contains(mentions), "message {:?} should mention {mentions:?}", error.message);
+        }
+        other => panic!("expected a {kind:?} error, got {}", other.to_json()),
+    }
+}
+
+/// Generous: the deadline is 50 ms; this only proves the pick was stopped,
+/// not how fast (the benchmarks measure speed).
+const STOPPED_WITHIN: Duration = Duration::from_secs(2);
+
+#[test]
+fn an_endless_loop_ends_at_the_deadline() {
+    let (outcome, elapsed) = hostile_pick(seeds::LOOP_FOREVER);
+    assert_error(&outcome, ErrorKind::Deadline, "deadline");
+    assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
+}
+
+#[test]
+fn exhausting_memory_is_a_memory_error() {
+    let (outcome, elapsed) = hostile_pick(seeds::EXHAUST_MEMORY);
+    assert_error(&outcome, ErrorKind::Memory, "memory limit");
+    assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
+}
+
+#[test]
+fn a_stack_overflow_is_a_trap() {
+    // Rust guests keep their frames on a shadow stack at the bottom of linear
+    // memory, so overflowing it shows as an out-of-bounds access; deep native
+    // recursion hits `max_wasm_stack`. Either way the pick is a trap.
+    let (outcome, _) = hostile_pick(seeds::OVERFLOW_STACK);
+    assert_error(&outcome, ErrorKind::Trap, "trapped");
+}
+
+#[test]
+fn a_panic_is_a_trap() {
+    let (outcome, _) = hostile_pick(seeds::PANIC);
+    assert_error(&outcome, ErrorKind::Trap, "trapped");
+}
+
+#[test]
+fn an_import_storm_is_a_policy_violation() {
+    let (outcome, elapsed) = hostile_pick(seeds::IMPORT_STORM);
+    assert_error(&outcome, ErrorKind::PolicyViolation, "list-running-deckies called more than");
+    assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
+}
+
+#[test]
+fn a_huge_string_is_a_policy_violation() {
+    let (outcome, _) = hostile_pick(seeds::HUGE_STRING);
+    assert_error(&outcome, ErrorKind::PolicyViolation, "context_hint is longer than");
+}
+
+#[test]
+fn forged_actions_are_policy_violations() {
+    for (seed, mentions) in [
+        (seeds::UNKNOWN_DECKY, "not a listed mail decky"),
+        (seeds::FOREIGN_SENDER, "intruder@evil.example"),
+        (seeds::SELF_ADDRESSED, "sender"),
+        (seeds::INVENTED_THREAD, "never returned"),
+    ] {
+        let (outcome, _) = hostile_pick(seed);
+        assert_error(&outcome, ErrorKind::PolicyViolation, mentions);
+    }
+}
+
+#[test]
+fn chatty_output_and_log_storms_are_bounded_not_fatal() {
+    for seed in [seeds::CHATTY, seeds::LOG_STORM] {
+        let (outcome, _) = hostile_pick(seed);
+        assert!(outcome.action().is_some(), "seed {seed}: {}", outcome.to_json());
+    }
+}
+
+#[test]
+fn a_forged_action_on_a_mail_decky_of_another_source_is_refused() {
+    // A fleet decky is served the global pool: the topology's personas are
+    // not valid for it even though they exist.
+    let mut store = office();
+    store.deckies.push(decky("fleet-mx", &["imap"], Some("fleet"), None));
+    store.global = people(2).to_string();
+    let (mail, _) = shared(store);
+    let mut instance = hostile().instance(mail, fixed_clock(at(10, 0)));
+    for seed in 100..140 {
+        let outcome = instance.pick(&seeded(seed));
+        assert!(!outcome.is_error(), "{}", outcome.to_json());
+    }
+}
+
+#[test]
+fn the_default_component_imports_only_what_it_needs() {
+    let engine = engine();
+    let component =
+        wasmtime::component::Component::new(engine.engine(), host_harness::policy::DEFAULT_POLICY_WASM).unwrap();
+    let imports: BTreeSet<String> = component
+        .component_type()
+        .imports(engine.engine())
+        .map(|(name, _)| name.split('@').next().unwrap().to_owned())
+        .collect();
+    let expected: BTreeSet<String> = [
+        "decnet:emailgen/types", "decnet:emailgen/store", "decnet:emailgen/clock", "decnet:emailgen/log",
+        "wasi:io/poll", "wasi:io/error", "wasi:io/streams", "wasi:random/random",
+        "wasi:cli/stdout", "wasi:cli/stderr", "wasi:cli/stdin", "wasi:cli/environment", "wasi:cli/exit",
+        "wasi:cli/terminal-input", "wasi:cli/terminal-output", "wasi:cli/terminal-stdin",
+        "wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(imports, expected);
+    assert!(imports.iter().all(|i| !i.starts_with("wasi:filesystem") && !i.starts_with("wasi:sockets")));
+}
+
+#[test]
+fn a_component_that_imports_the_filesystem_is_refused_at_load() {
+    let path = build_fixture("hostile-policy", &["filesystem"], "hostile_filesystem.wasm");
+    match Policy::from_file(&engine(), &path) {
+        Err(err @ LoadError::ForbiddenImport { .. }) => {
+            assert!(err.to_string().contains("wasi:filesystem"), "{err}");
+        }
+        Err(other) => panic!("refused for the wrong reason: {other}"),
+        Ok(_) => panic!("a policy importing the filesystem was accepted"),
+    }
+}
+
+#[test]
+fn store_failure_is_an_error_through_a_hostile_build_too() {
+    let mut store = office();
+    store.failing = Some("list-running-deckies");
+    let (mail, _) = shared(store);
+    let outcome = hostile().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(seeds::NORMAL));
+    assert_error(&outcome, ErrorKind::Store, "list-running-deckies");
+}
+
+#[test]
+fn thread_lookups_are_capped_by_the_host() {
+    let mut store = office();
+    store.threads = (0..500).map(|i| ThreadRow { thread_id: format!("t{i}"), ..Default::default() }).collect();
+    let (mail, concrete) = shared(store);
+    let options = PickOptions { reply_probability: Some(1.0), ..seeded(3) };
+    let outcome = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &options);
+    assert_eq!(outcome.action().unwrap().thread_id, "t0");
+    assert_eq!(concrete.lock().unwrap().calls.iter().filter(|c| *c == "list-email-threads").count(), 1);
+}
