@@ -215,3 +215,40 @@ fn thread_lookups_are_capped_by_the_host() {
     assert_eq!(outcome.action().unwrap().thread_id, "t0");
     assert_eq!(concrete.lock().unwrap().calls.iter().filter(|c| *c == "list-email-threads").count(), 1);
 }
+
+/// The `host-harness` binary next to this test's executable.
+fn harness_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("host-harness")
+}
+
+#[test]
+fn the_cli_exits_one_when_a_pick_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("office.json");
+    let store = office();
+    let topology = &store.topologies["t1"];
+    let content = serde_json::json!({
+        "now": "2026-04-27T10:00:00",
+        "deckies": [{"uuid": "mx1", "name": "mx1-host", "services": ["imap", "smtp"], "source": "topology", "topology_id": "t1"}],
+        "topologies": {"t1": {"id": "t1", "email_personas": topology.email_personas, "language_default": "en"}},
+    });
+    std::fs::write(&scenario, content.to_string()).unwrap();
+    let run = |seed: u64| {
+        std::process::Command::new(harness_binary())
+            .args(["pick", "--scenario", scenario.to_str().unwrap(), "--policy", hostile_path().to_str().unwrap()])
+            .args(["--seed", &seed.to_string(), "--repeat", "2"])
+            .output()
+            .unwrap()
+    };
+    // Seeds 4 and 5: a panic, then an import storm.
+    let failing = run(seeds::PANIC);
+    assert_eq!(failing.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&failing.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "every pick still prints its line");
+    assert_eq!(lines[0]["error"]["kind"], "trap");
+    assert_eq!(lines[1]["error"]["kind"], "policy-violation");
+    let fine = run(seeds::NORMAL);
+    assert_eq!(fine.status.code(), Some(0), "{}", String::from_utf8_lossy(&fine.stderr));
+}

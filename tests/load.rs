@@ -1,0 +1,82 @@
+//! Load: several threads picking at once on one engine and one policy.
+
+mod common;
+
+use std::thread;
+
+use common::*;
+use emailgen_picker::ThreadRow;
+
+const THREADS: usize = 4;
+const PICKS: u64 = 2500;
+
+fn busy_office() -> TestStore {
+    let mut store = TestStore::company(people(12));
+    store.deckies.push(decky("fleet-mx", &["imap"], Some("fleet"), None));
+    store.deckies.push(decky("night-mx", &["pop3"], Some("topology"), Some("t1")));
+    store.global = people(4).to_string();
+    store.threads = vec![ThreadRow {
+        thread_id: "th".into(),
+        message_id: "<m@acme.example>".into(),
+        subject: "Status".into(),
+        references: vec!["<root@acme.example>".into()],
+    }];
+    store
+}
+
+#[test]
+fn four_threads_share_one_engine_and_policy() {
+    let policy = default_policy().clone();
+    let (mail, _) = shared(busy_office());
+    let workers: Vec<_> = (0..THREADS)
+        .map(|worker| {
+            let (policy, mail) = (policy.clone(), mail.clone());
+            thread::spawn(move || {
+                let mut instance = policy.instance(mail, fixed_clock(at(10, 0)));
+                let mut memory_after_warmup = 0;
+                let mut actions = 0;
+                for i in 0..PICKS {
+                    // Half the picks at night so skips are exercised too.
+                    let hour = if i % 2 == 0 { 10 } else { 3 };
+                    let options = emailgen_picker::PickOptions {
+                        now: Some(at(hour, 0)),
+                        ..seeded(worker as u64 * PICKS + i)
+                    };
+                    let outcome = instance.pick(&options);
+                    assert!(!outcome.is_error(), "worker {worker} pick {i}: {}", outcome.to_json());
+                    actions += usize::from(outcome.action().is_some());
+                    if i == 200 {
+                        memory_after_warmup = instance.guest_memory_bytes();
+                    }
+                }
+                (actions, memory_after_warmup, instance.guest_memory_bytes())
+            })
+        })
+        .collect();
+    for worker in workers {
+        let (actions, warm, end) = worker.join().expect("no worker panics");
+        assert_eq!(actions as u64, PICKS / 2, "every day-time pick is an action");
+        assert!(warm > 0);
+        assert_eq!(end, warm, "guest memory must not keep growing across picks");
+    }
+}
+
+#[test]
+fn fresh_instances_under_load() {
+    let policy = default_policy().clone();
+    let (mail, _) = shared(busy_office());
+    let workers: Vec<_> = (0..THREADS)
+        .map(|worker| {
+            let (policy, mail) = (policy.clone(), mail.clone());
+            thread::spawn(move || {
+                for i in 0..200 {
+                    let outcome = policy.pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded((worker * 1000 + i) as u64));
+                    assert!(outcome.action().is_some(), "{}", outcome.to_json());
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("no worker panics");
+    }
+}
