@@ -37,6 +37,28 @@ enum Command {
     Pick(pick::PickArgs),
 }
 
+/// Sandbox limits shared by every command that runs policies.
+#[derive(clap::Args, Clone)]
+pub struct LimitArgs {
+    /// Wall-clock time one pick may take before it ends as a `deadline` error.
+    #[arg(long, value_name = "MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    deadline_ms: u64,
+    /// Linear memory one policy instance may grow to, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    memory_mib: u64,
+}
+
+impl LimitArgs {
+    pub fn engine(&self) -> Result<host_harness::PickerEngine, Fatal> {
+        let limits = host_harness::Limits {
+            deadline: std::time::Duration::from_millis(self.deadline_ms),
+            memory_bytes: (self.memory_mib as usize) << 20,
+            ..host_harness::Limits::default()
+        };
+        Ok(host_harness::PickerEngine::new(limits)?)
+    }
+}
+
 /// A command that could not run: printed as one stderr line, exit 2.
 pub struct Fatal(pub String);
 

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use host_harness::scenario::{check_reply_probability, parse_local_datetime};
-use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+use host_harness::{local_clock, shared_store, PickOptions, Policy, Scenario};
 
-use super::{Fatal, EXIT_OK, EXIT_PICK_ERROR};
+use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct PickArgs {
@@ -31,6 +31,8 @@ pub struct PickArgs {
     /// Number of picks against the same data.
     #[arg(long, value_name = "N", default_value_t = 1)]
     repeat: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 fn parse_probability(text: &str) -> Result<f64, String> {
@@ -40,7 +42,7 @@ fn parse_probability(text: &str) -> Result<f64, String> {
 
 pub fn run(args: PickArgs) -> Result<i32, Fatal> {
     let scenario = Scenario::load(&args.scenario)?;
-    let engine = PickerEngine::new(Limits::default())?;
+    let engine = args.limits.engine()?;
     let policy = match &args.policy {
         Some(path) => Policy::from_file(&engine, path)?,
         None => Policy::builtin(&engine)?,

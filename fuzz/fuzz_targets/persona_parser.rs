@@ -1,0 +1,30 @@
+//! Fuzzes the persona parser (SPEC §3) and the active-hours parser (§4):
+//! no input may panic, and every persona kept must obey the rules.
+
+#![no_main]
+
+use emailgen_picker::active_hours::{minute_of_day, Window};
+use emailgen_picker::persona::{parse_personas, Tone};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let parsed = parse_personas(&text, "en");
+    for p in &parsed.personas {
+        let len = |s: &str| s.chars().count();
+        assert!((1..=128).contains(&len(&p.name)));
+        assert!((1..=128).contains(&len(&p.role)));
+        assert!((3..=255).contains(&len(&p.email)));
+        let (local, domain) = p.email.rsplit_once('@').expect("kept emails contain @");
+        assert!(!local.is_empty() && domain.contains('.'));
+        assert!(p.tone != Tone::Custom || p.tone_custom.as_deref().is_some_and(|t| !t.trim().is_empty()));
+        assert!(p.mannerisms.len() <= 12);
+        assert!(len(&p.active_hours) <= 32);
+        assert_eq!(p.window, Window::parse(&p.active_hours));
+    }
+    // Any text is a window (malformed means always active).
+    let window = Window::parse(&text);
+    for (h, m) in [(0, 0), (9, 30), (23, 59)] {
+        let _ = window.contains(minute_of_day(h, m));
+    }
+});
