@@ -9,6 +9,7 @@ extern crate self as emailgen_picker;
 
 pub mod active_hours;
 pub mod host;
+pub mod memory;
 pub mod outcome;
 pub mod persona;
 pub mod persona_cache;
@@ -18,6 +19,7 @@ pub mod threads;
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
 pub mod component;
 
+pub use memory::MemoryHost;
 pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
 pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 pub use persona::{parse_personas, Persona, ReplyLatency, Tone};

@@ -11,10 +11,10 @@ const THREADS: usize = 4;
 const PICKS: u64 = 2500;
 
 fn busy_office() -> TestStore {
-    let mut store = TestStore::company(people(12));
+    let mut store = company(people(12));
     store.deckies.push(decky("fleet-mx", &["imap"], Some("fleet"), None));
     store.deckies.push(decky("night-mx", &["pop3"], Some("topology"), Some("t1")));
-    store.global = people(4).to_string();
+    store.global_personas = people(4).to_string();
     store.threads = vec![ThreadRow {
         thread_id: "th".into(),
         message_id: "<m@acme.example>".into(),

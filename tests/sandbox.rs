@@ -42,7 +42,7 @@ fn hostile() -> &'static Policy {
 }
 
 fn office() -> TestStore {
-    let mut store = TestStore::company(people(3));
+    let mut store = company(people(3));
     store.threads = vec![ThreadRow {
         thread_id: "th-1".into(),
         message_id: "<m1@acme.example>".into(),
@@ -151,7 +151,7 @@ fn a_forged_action_on_a_mail_decky_of_another_source_is_refused() {
     // not valid for it even though they exist.
     let mut store = office();
     store.deckies.push(decky("fleet-mx", &["imap"], Some("fleet"), None));
-    store.global = people(2).to_string();
+    store.global_personas = people(2).to_string();
     let (mail, _) = shared(store);
     let mut instance = hostile().instance(mail, fixed_clock(at(10, 0)));
     for seed in 100..140 {
@@ -213,7 +213,7 @@ fn thread_lookups_are_capped_by_the_host() {
     let options = PickOptions { reply_probability: Some(1.0), ..seeded(3) };
     let outcome = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &options);
     assert_eq!(outcome.action().unwrap().thread_id, "t0");
-    assert_eq!(concrete.lock().unwrap().calls.iter().filter(|c| *c == "list-email-threads").count(), 1);
+    assert_eq!(concrete.lock().unwrap().count("list-email-threads"), 1);
 }
 
 /// The `host-harness` binary next to this test's executable.

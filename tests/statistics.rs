@@ -24,7 +24,7 @@ fn assert_uniform(what: &str, counts: &HashMap<String, u64>, buckets: usize) {
 
 #[test]
 fn reply_ratio_is_about_sixty_percent_when_threads_exist() {
-    let mut store = TestStore::company(people(2));
+    let mut store = company(people(2));
     store.threads = vec![ThreadRow { thread_id: "t".into(), message_id: "<m@x.io>".into(), ..Default::default() }];
     let (mail, _) = shared(store);
     let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));
@@ -35,7 +35,7 @@ fn reply_ratio_is_about_sixty_percent_when_threads_exist() {
 
 #[test]
 fn sender_recipient_decky_and_topic_choices_are_uniform() {
-    let mut store = TestStore::company(people(5));
+    let mut store = company(people(5));
     store.deckies = (0..4).map(|i| decky(&format!("mx{i}"), &["imap"], Some("topology"), Some("t1"))).collect();
     let (mail, _) = shared(store);
     let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));

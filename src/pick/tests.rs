@@ -4,58 +4,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::*;
-use crate::host::{MailStore, StoreError, Topology};
-
-/// An in-memory host with failure injection and a record of calls.
-#[derive(Default)]
-struct FakeHost {
-    deckies: Vec<Decky>,
-    topologies: HashMap<String, Topology>,
-    threads: Vec<ThreadRow>,
-    global: String,
-    failing: Option<&'static str>,
-    thread_lookups: usize,
-    logs: Vec<(LogLevel, String)>,
-}
-
-impl FakeHost {
-    fn fail(&self, import: &'static str) -> Result<(), StoreError> {
-        if self.failing == Some(import) {
-            return Err(StoreError("database is down".into()));
-        }
-        Ok(())
-    }
-}
-
-impl MailStore for FakeHost {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
-        self.fail("list-running-deckies")?;
-        Ok(self.deckies.clone())
-    }
-    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
-        self.fail("get-topology")?;
-        Ok(self.topologies.get(id).cloned())
-    }
-    fn list_email_threads(&mut self, _: &str, _: &str, _: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
-        self.fail("list-email-threads")?;
-        self.thread_lookups += 1;
-        assert_eq!(limit, 20);
-        Ok(self.threads.clone())
-    }
-    fn global_personas(&mut self) -> Result<String, StoreError> {
-        self.fail("global-personas")?;
-        Ok(self.global.clone())
-    }
-}
-
-impl PickerHost for FakeHost {
-    fn local_now(&mut self) -> NaiveDateTime {
-        at(10, 0)
-    }
-    fn log(&mut self, level: LogLevel, message: &str) {
-        self.logs.push((level, message.to_owned()));
-    }
-}
+use crate::memory::MemoryHost as FakeHost;
 
 fn at(hour: u32, minute: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
@@ -76,12 +25,12 @@ fn decky(uuid: &str, services: &[&str], source: Option<&str>, topology: Option<&
 }
 
 fn company(personas: serde_json::Value, language: Option<&str>) -> FakeHost {
-    let mut host =
-        FakeHost { deckies: vec![decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1"))], ..Default::default() };
-    host.topologies.insert(
-        "t1".into(),
-        Topology { id: "t1".into(), email_personas: personas.to_string(), language_default: language.map(Into::into) },
-    );
+    let mut host = FakeHost {
+        deckies: vec![decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1"))],
+        now: at(10, 0),
+        ..Default::default()
+    };
+    host.add_topology("t1", personas.to_string(), language);
     host
 }
 
@@ -211,7 +160,7 @@ fn new_thread_action_fields() {
     assert_eq!(uuid::Uuid::parse_str(&a.thread_id).unwrap().get_version_num(), 4);
     assert_eq!((a.sender.language.as_str(), a.recipient.language.as_str()), ("es", "es"));
     assert_ne!(a.sender.email, a.recipient.email);
-    assert_eq!(host.thread_lookups, 0, "p=0 never looks threads up");
+    assert_eq!(host.count("list-email-threads"), 0, "p=0 never looks threads up");
 }
 
 #[test]
@@ -246,7 +195,7 @@ fn no_rows_means_a_new_thread_even_when_the_coin_says_reply() {
     let mut host = company(two_people(), None);
     let a = action(pick(&mut host, PickOptions { reply_probability: Some(1.0), ..seeded(5) }));
     assert!(!a.is_reply);
-    assert_eq!(host.thread_lookups, 1);
+    assert_eq!(host.count("list-email-threads"), 1);
 }
 
 #[test]
@@ -254,7 +203,7 @@ fn fleet_and_other_sources_use_the_global_pool_only() {
     for source in [Some("fleet"), Some("shard"), None, Some("something-else")] {
         let mut host = company(two_people(), None);
         host.deckies = vec![decky("host-a:mx", &["imap"], source, Some("t1"))];
-        host.global = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
+        host.global_personas = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
         for seed in 0..10 {
             let a = action(pick(&mut host, seeded(seed)));
             let mut pair = [a.sender.email.clone(), a.recipient.email.clone()];
@@ -279,7 +228,7 @@ fn unknown_source_label_in_skips() {
 #[test]
 fn topology_deckies_never_see_the_global_pool() {
     let mut host = company(json!([persona("Ana", "ana@acme.example")]), None);
-    host.global = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
+    host.global_personas = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
     assert!(matches!(skip(pick(&mut host, seeded(1))), SkipReason::TooFewPersonas(_)));
 }
 

@@ -5,70 +5,24 @@
 
 pub mod fixtures;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
+use emailgen_picker::{Decky, MemoryHost};
 use host_harness::{Clock, Limits, PickOptions, PickOutcome, PickerEngine, Policy, SharedMailStore};
 use serde_json::{json, Value};
 
-/// An in-memory orchestrator store that can fail on one import and records
-/// the calls it answered.
-#[derive(Default, Clone)]
-pub struct TestStore {
-    pub deckies: Vec<Decky>,
-    pub topologies: HashMap<String, Topology>,
-    pub threads: Vec<ThreadRow>,
-    pub global: String,
-    pub failing: Option<&'static str>,
-    pub calls: Vec<String>,
-}
+/// The in-memory store the tests serve; it can fail one import and records
+/// every call.
+pub type TestStore = MemoryHost;
 
-impl TestStore {
-    fn answer(&mut self, import: &'static str) -> Result<(), StoreError> {
-        self.calls.push(import.into());
-        match self.failing {
-            Some(f) if f == import => Err(StoreError("connection refused".into())),
-            _ => Ok(()),
-        }
-    }
-
-    /// One topology mail decky `mx1` on topology `t1` with these personas.
-    pub fn company(personas: Value) -> Self {
-        let mut store = TestStore::default();
-        store.deckies.push(decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1")));
-        store.add_topology("t1", personas, Some("en"));
-        store
-    }
-
-    pub fn add_topology(&mut self, id: &str, personas: Value, language: Option<&str>) {
-        let topology = Topology {
-            id: id.into(),
-            email_personas: personas.to_string(),
-            language_default: language.map(Into::into),
-        };
-        self.topologies.insert(id.into(), topology);
-    }
-}
-
-impl MailStore for TestStore {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
-        self.answer("list-running-deckies")?;
-        Ok(self.deckies.clone())
-    }
-    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
-        self.answer("get-topology")?;
-        Ok(self.topologies.get(id).cloned())
-    }
-    fn list_email_threads(&mut self, _: &str, _: &str, _: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
-        self.answer("list-email-threads")?;
-        Ok(self.threads.iter().take(limit as usize).cloned().collect())
-    }
-    fn global_personas(&mut self) -> Result<String, StoreError> {
-        self.answer("global-personas")?;
-        Ok(self.global.clone())
-    }
+/// One topology mail decky `mx1` on topology `t1` with these personas, at
+/// 10:00 on a Monday.
+pub fn company(personas: Value) -> TestStore {
+    let mut store = MemoryHost { now: at(10, 0), ..Default::default() };
+    store.deckies.push(decky("mx1", &["imap", "smtp"], Some("topology"), Some("t1")));
+    store.add_topology("t1", personas.to_string(), Some("en"));
+    store
 }
 
 pub fn decky(uuid: &str, services: &[&str], source: Option<&str>, topology: Option<&str>) -> Decky {
@@ -126,14 +80,6 @@ pub fn wasm_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
 /// The same pick through the native build of the same logic.
 pub fn native_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
     emailgen_picker::Picker::default().pick(&mut store.clone(), options).into()
-}
-
-/// Natively the store is the whole host, with the same fixed clock.
-impl emailgen_picker::PickerHost for TestStore {
-    fn local_now(&mut self) -> NaiveDateTime {
-        at(10, 0)
-    }
-    fn log(&mut self, _: emailgen_picker::LogLevel, _: &str) {}
 }
 
 pub fn action(outcome: PickOutcome) -> emailgen_picker::EmailAction {

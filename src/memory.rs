@@ -1,0 +1,81 @@
+//! An in-memory host: the orchestrator's data held in plain collections.
+//! Used by tests (native and through Wasm) and handy for embedders' own
+//! tests. It can be told to fail one import, and records every call.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+
+use crate::host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryHost {
+    pub deckies: Vec<Decky>,
+    pub topologies: BTreeMap<String, Topology>,
+    /// Returned for every thread lookup, newest first, up to the limit.
+    pub threads: Vec<ThreadRow>,
+    pub global_personas: String,
+    /// The import (WIT name, e.g. `get-topology`) that fails, if any.
+    pub failing: Option<&'static str>,
+    /// What `local_now` answers.
+    pub now: NaiveDateTime,
+    /// Every import answered, by WIT name, in order.
+    pub calls: Vec<&'static str>,
+    pub logs: Vec<(LogLevel, String)>,
+}
+
+impl MemoryHost {
+    fn answer(&mut self, import: &'static str) -> Result<(), StoreError> {
+        self.calls.push(import);
+        if self.failing == Some(import) {
+            return Err(StoreError("connection refused".into()));
+        }
+        Ok(())
+    }
+
+    pub fn add_topology(&mut self, id: &str, email_personas: impl Into<String>, language_default: Option<&str>) {
+        let topology = Topology {
+            id: id.into(),
+            email_personas: email_personas.into(),
+            language_default: language_default.map(Into::into),
+        };
+        self.topologies.insert(id.into(), topology);
+    }
+
+    /// How many times `import` was called.
+    pub fn count(&self, import: &str) -> usize {
+        self.calls.iter().filter(|c| **c == import).count()
+    }
+}
+
+impl MailStore for MemoryHost {
+    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
+        self.answer("list-running-deckies")?;
+        Ok(self.deckies.clone())
+    }
+
+    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        self.answer("get-topology")?;
+        Ok(self.topologies.get(id).cloned())
+    }
+
+    fn list_email_threads(&mut self, _: &str, _: &str, _: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
+        self.answer("list-email-threads")?;
+        Ok(self.threads.iter().take(limit as usize).cloned().collect())
+    }
+
+    fn global_personas(&mut self) -> Result<String, StoreError> {
+        self.answer("global-personas")?;
+        Ok(self.global_personas.clone())
+    }
+}
+
+impl PickerHost for MemoryHost {
+    fn local_now(&mut self) -> NaiveDateTime {
+        self.now
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.logs.push((level, message.to_owned()));
+    }
+}
