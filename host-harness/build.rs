@@ -8,8 +8,12 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (cargo package, file name of its component).
-const GUESTS: &[(&str, &str)] = &[("emailgen-picker", "emailgen_picker.wasm")];
+/// (cargo package, file name of its component). Built one cargo call each,
+/// and copied out straight away: each call unifies features for its own
+/// package only, and a policy crate rebuilds `emailgen-picker` without the
+/// default policy's export (which also rewrites that crate's `.wasm`).
+const GUESTS: &[(&str, &str)] =
+    &[("realistic-policy", "realistic_policy.wasm"), ("emailgen-picker", "emailgen_picker.wasm")];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());

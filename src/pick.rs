@@ -51,27 +51,27 @@ impl Picker {
                 return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
             }
             let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
-            tick.pick_on(&mut self.personas, decky)
+            let p = tick.reply_override.unwrap_or(REPLY_PROBABILITY);
+            tick.pick_on(&mut self.personas, decky, &|_| p)
         });
         result.unwrap_or_else(|error| Outcome::Error { error })
     }
 }
 
-/// One pick in progress: the host, the random source, the clock and the
-/// reply probability it runs with.
+/// One pick in progress: the host, the random source, the clock, and the
+/// caller's reply probability override (validated).
 pub struct Tick<'h, H: PickerHost> {
     pub host: &'h mut H,
     pub rng: StdRng,
     pub now: NaiveDateTime,
-    pub reply_probability: f64,
+    pub reply_override: Option<f64>,
 }
 
 impl<'h, H: PickerHost> Tick<'h, H> {
     /// Validates the options and fixes the tick's randomness and time.
     pub fn start(host: &'h mut H, options: &PickOptions) -> Result<Self, PickError> {
-        let reply_probability = options.reply_probability.unwrap_or(REPLY_PROBABILITY);
-        if !(0.0..=1.0).contains(&reply_probability) {
-            let message = format!("reply probability must be between 0 and 1, got {reply_probability}");
+        if let Some(p) = options.reply_probability.filter(|p| !(0.0..=1.0).contains(p)) {
+            let message = format!("reply probability must be between 0 and 1, got {p}");
             return Err(PickError::new(ErrorKind::InvalidInput, message));
         }
         let rng = match options.seed {
@@ -79,7 +79,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
             None => StdRng::from_os_rng(),
         };
         let now = options.now.unwrap_or_else(|| host.local_now());
-        Ok(Tick { host, rng, now, reply_probability })
+        Ok(Tick { host, rng, now, reply_override: options.reply_probability })
     }
 
     pub fn minute_of_day(&self) -> MinuteOfDay {
@@ -87,7 +87,14 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 
     /// Steps 3–10 on one chosen mail decky: an action or a skip.
-    pub fn pick_on(&mut self, cache: &mut PersonaCache, decky: &Decky) -> Result<Outcome, PickError> {
+    /// `reply_probability` gives the chance that the chosen sender replies
+    /// on an existing thread.
+    pub fn pick_on(
+        &mut self,
+        cache: &mut PersonaCache,
+        decky: &Decky,
+        reply_probability: &dyn Fn(&Persona) -> f64,
+    ) -> Result<Outcome, PickError> {
         let (personas, source) = personas_for(self.host, cache, decky)?;
         let shortage = |count: usize| Shortage {
             source: source.to_owned(),
@@ -104,7 +111,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
             self.log_shortage(&source, decky, active.len(), "personas in-hours");
             return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage(active.len())) });
         };
-        let p = self.reply_probability;
+        let p = reply_probability(sender);
         self.action(decky, sender, recipient, p).map(|action| Outcome::Action { action })
     }
 
@@ -235,6 +242,14 @@ pub fn choose_pair<'p>(rng: &mut impl Rng, active: &[&'p Persona]) -> Option<(&'
 pub fn choose_index(rng: &mut impl Rng, len: usize) -> usize {
     let len = u32::try_from(len).unwrap_or(u32::MAX);
     rng.random_range(0..len) as usize
+}
+
+/// Shuffles `items` in place (Fisher–Yates over [`choose_index`], so a seed
+/// gives the same order natively and in Wasm).
+pub fn shuffle<T>(rng: &mut impl Rng, items: &mut [T]) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, choose_index(rng, i + 1));
+    }
 }
 
 /// Maps a store failure to a pick error naming the import.

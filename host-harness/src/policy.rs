@@ -16,6 +16,11 @@ use crate::{convert, validate, wasi};
 
 /// The default picker policy, built from this workspace and embedded.
 pub const DEFAULT_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/emailgen_picker.wasm"));
+/// The realistic picker policy (`policies/realistic`), embedded.
+pub const REALISTIC_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/realistic_policy.wasm"));
+
+/// The policies built into this host, by name.
+pub const BUILTIN_POLICIES: &[(&str, &[u8])] = &[("default", DEFAULT_POLICY_WASM), ("realistic", REALISTIC_POLICY_WASM)];
 
 /// Why a component could not become a policy.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +33,8 @@ pub enum LoadError {
     ForbiddenImport { name: String, import: String },
     #[error("policy {name} was built against {package}@{found}, but this host implements {package}@{supported}")]
     IncompatibleVersion { name: String, package: &'static str, found: String, supported: &'static str },
+    #[error("there is no built-in policy {name:?} (built in: default, realistic)")]
+    UnknownBuiltin { name: String },
     #[error("policy {name} does not fit the picker world: {message}")]
     WrongWorld { name: String, message: String },
 }
@@ -52,6 +59,22 @@ impl Policy {
     /// The embedded default policy.
     pub fn builtin(engine: &PickerEngine) -> Result<Self, LoadError> {
         Policy::from_bytes(engine, "default", DEFAULT_POLICY_WASM)
+    }
+
+    /// A built-in policy by name (`default`, `realistic`).
+    pub fn named_builtin(engine: &PickerEngine, name: &str) -> Result<Self, LoadError> {
+        match BUILTIN_POLICIES.iter().find(|(n, _)| *n == name) {
+            Some((name, bytes)) => Policy::from_bytes(engine, name, bytes),
+            None => Err(LoadError::UnknownBuiltin { name: name.into() }),
+        }
+    }
+
+    /// A policy named on the command line: `builtin:NAME` or a file path.
+    pub fn from_spec(engine: &PickerEngine, spec: &str) -> Result<Self, LoadError> {
+        match spec.strip_prefix("builtin:") {
+            Some(name) => Policy::named_builtin(engine, name),
+            None => Policy::from_file(engine, Path::new(spec)),
+        }
     }
 
     pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {

@@ -15,9 +15,10 @@ pub struct PickArgs {
     /// and optional now / seed / reply_probability.
     #[arg(long, value_name = "FILE")]
     scenario: PathBuf,
-    /// Picker policy component; the built-in default policy when absent.
+    /// Picker policy: a component file, or builtin:default / builtin:realistic.
+    /// The built-in default policy when absent.
     #[arg(long, value_name = "COMPONENT.wasm")]
-    policy: Option<PathBuf>,
+    policy: Option<String>,
     /// Seed for the policy's random choices (overrides the scenario's).
     /// With --repeat, pick i uses seed + i.
     #[arg(long, value_name = "N")]
@@ -44,7 +45,7 @@ pub fn run(args: PickArgs) -> Result<i32, Fatal> {
     let scenario = Scenario::load(&args.scenario)?;
     let engine = args.limits.engine()?;
     let policy = match &args.policy {
-        Some(path) => Policy::from_file(&engine, path)?,
+        Some(spec) => Policy::from_spec(&engine, spec)?,
         None => Policy::builtin(&engine)?,
     };
     let options = PickOptions {

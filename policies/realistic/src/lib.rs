@@ -1,0 +1,95 @@
+//! The "realistic" picker policy: the default policy's steps, rearranged to
+//! make traffic more lifelike.
+//!
+//! - **Resilient decky choice**: the mail deckies are considered in random
+//!   order and the first one that can produce an action is used, so one
+//!   topology with broken personas does not skip the tick. When none can,
+//!   the skip of the first decky considered is returned.
+//! - **No weekend mail**: on Saturdays and Sundays (of the tick's "now") the
+//!   office is closed: the tick skips with `too_few_active` (count 0) for a
+//!   random mail decky, without reading any personas.
+//! - **Latency-aware replies**: the chance that the sender replies on an
+//!   existing thread follows their `reply_latency`: fast 0.8, normal 0.6,
+//!   slow 0.35. A caller's reply probability override still wins.
+//!
+//! Everything else (persona sources, validation, active hours, pair choice,
+//! thread chaining, topic hints) is the default policy's, reused from
+//! `emailgen_picker::pick`.
+
+use chrono::{Datelike, Weekday};
+use emailgen_picker::persona_cache::PersonaCache;
+use emailgen_picker::pick::{choose_index, mail_deckies, shuffle, store, Tick};
+use emailgen_picker::{
+    LogLevel, Outcome, PickError, PickOptions, PickerHost, Persona, ReplyLatency, Shortage, SkipReason,
+};
+
+/// Reply probability by the sender's `reply_latency`.
+pub fn reply_probability(sender: &Persona) -> f64 {
+    match sender.reply_latency {
+        ReplyLatency::Fast => 0.8,
+        ReplyLatency::Normal => 0.6,
+        ReplyLatency::Slow => 0.35,
+    }
+}
+
+/// Whether mail flows on this day.
+pub fn is_workday(day: Weekday) -> bool {
+    !matches!(day, Weekday::Sat | Weekday::Sun)
+}
+
+#[derive(Default)]
+pub struct Realistic {
+    personas: PersonaCache,
+}
+
+impl Realistic {
+    pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
+        self.try_pick(host, options).unwrap_or_else(|error| Outcome::Error { error })
+    }
+
+    fn try_pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Result<Outcome, PickError> {
+        let mut tick = Tick::start(host, options)?;
+        let mut deckies = mail_deckies(tick.host.list_running_deckies().map_err(store("list-running-deckies"))?);
+        if deckies.is_empty() {
+            return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
+        }
+        if !is_workday(tick.now.weekday()) {
+            let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
+            tick.host.log(LogLevel::Debug, &format!("emailgen pick: {} is a day off", tick.now.weekday()));
+            let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
+            let shortage = Shortage { source, mail_decky_uuid: decky.uuid.clone(), count: 0 };
+            return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage) });
+        }
+        shuffle(&mut tick.rng, &mut deckies);
+        let override_p = tick.reply_override;
+        let chance = move |sender: &Persona| override_p.unwrap_or_else(|| reply_probability(sender));
+        let mut first_skip = None;
+        for decky in &deckies {
+            match tick.pick_on(&mut self.personas, decky, &chance)? {
+                Outcome::Skip { reason } => {
+                    first_skip.get_or_insert(reason);
+                }
+                decided => return Ok(decided),
+            }
+        }
+        Ok(Outcome::Skip { reason: first_skip.expect("at least one mail decky was tried") })
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod component {
+    use emailgen_picker::component::{PolicyLogic, WitHost};
+    use emailgen_picker::{Outcome, PickOptions};
+
+    impl PolicyLogic for super::Realistic {
+        fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome {
+            super::Realistic::pick(self, host, options)
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+emailgen_picker::export_policy!(Realistic);
+
+#[cfg(test)]
+mod tests;
