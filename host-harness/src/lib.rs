@@ -18,6 +18,7 @@
 //! ```
 
 pub mod bindings;
+pub mod cache;
 pub mod convert;
 pub mod engine;
 pub mod imports;
@@ -25,6 +26,7 @@ pub mod outcome;
 pub mod persona_pool;
 pub mod policy;
 pub mod scenario;
+pub mod slot;
 pub mod stdio;
 pub mod validate;
 pub mod wasi;
@@ -35,3 +37,5 @@ pub use imports::{local_clock, shared_store, Clock, SharedMailStore};
 pub use outcome::{ErrorKind, PickError, PickOutcome};
 pub use policy::{LoadError, Policy, PolicyId, PolicyInstance};
 pub use scenario::{Scenario, ScenarioStore};
+pub use slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
+pub use cache::{CacheUse, CompileCache};

@@ -87,8 +87,17 @@ impl Policy {
     /// the picker's interfaces and the allowed WASI, at a compatible version,
     /// and export `pick` with the right type.
     pub fn from_bytes(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Self, LoadError> {
-        let component = Component::new(engine.engine(), bytes)
-            .map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })?;
+        let component = compile(engine, name, bytes)?;
+        Policy::from_component(engine, name, sha256_hex(bytes), component)
+    }
+
+    /// Checks an already compiled component (see [`crate::cache`]).
+    pub fn from_component(
+        engine: &PickerEngine,
+        name: &str,
+        sha256: String,
+        component: Component,
+    ) -> Result<Self, LoadError> {
         let wit_version = check_imports(engine, &component, name)?;
         let mut linker = Linker::new(engine.engine());
         link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
@@ -96,7 +105,6 @@ impl Policy {
             .instantiate_pre(&component)
             .and_then(PickerPre::new)
             .map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
-        let sha256 = hex(&Sha256::digest(bytes));
         Ok(Policy { id: PolicyId { name: name.into(), sha256, wit_version }, engine: engine.clone(), pre })
     }
 
@@ -160,12 +168,18 @@ fn compatible(found: &str) -> bool {
     found.major == ours.major && (ours.major != 0 || found.minor == ours.minor)
 }
 
-fn first_line(err: &wasmtime::Error) -> String {
+/// Compiles a component (no checks yet).
+pub fn compile(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Component, LoadError> {
+    Component::new(engine.engine(), bytes).map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })
+}
+
+pub(crate) fn first_line(err: &wasmtime::Error) -> String {
     format!("{err:#}").lines().next().unwrap_or_default().to_owned()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The content hash that identifies a policy.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A policy instance bound to a store. Reused across picks while it is

@@ -5,6 +5,7 @@
 //! stdout is empty and stderr has one line saying what is wrong).
 
 mod pick;
+mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,8 @@ struct Cli {
 enum Command {
     /// Run picks against a scenario file and print one JSON line per pick.
     Pick(pick::PickArgs),
+    /// Pick on a timer, hot-swapping the policy whenever its file changes.
+    Run(run::RunArgs),
 }
 
 /// Sandbox limits shared by every command that runs policies.
@@ -79,6 +82,7 @@ pub fn main() -> i32 {
     init_logging();
     let result = match cli.command {
         Command::Pick(args) => pick::run(args),
+        Command::Run(args) => run::run(args),
     };
     result.unwrap_or_else(|Fatal(message)| {
         eprintln!("host-harness: {}", message.replace('\n', " "));

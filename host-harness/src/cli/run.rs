@@ -1,0 +1,125 @@
+//! `host-harness run`: pick on a timer and hot-swap the policy when its file
+//! changes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use clap::Args;
+use host_harness::{local_clock, shared_store, Canary, CompileCache, PickOptions, PolicySlot, Scenario};
+use serde_json::json;
+
+use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Picker policy component to run; reloaded whenever the file changes
+    /// (rewritten in place or replaced by an atomic rename).
+    #[arg(long, value_name = "COMPONENT.wasm")]
+    policy: PathBuf,
+    /// Scenario file the picks run against.
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// Time between picks.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    every_ms: u64,
+    /// Stop after this many picks; without it, run until interrupted (Ctrl-C exits 0).
+    #[arg(long, value_name = "N")]
+    ticks: Option<u64>,
+    /// Roll back to the previous policy after this many failed picks in a row (0: never).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    rollback_after: u32,
+    /// Directory of precompiled policies (default: ~/.cache/emailgen-picker).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What identifies a version of the policy file on disk.
+#[derive(PartialEq, Eq, Clone, Copy)]
+struct FileStamp(SystemTime, u64);
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(FileStamp(meta.modified().ok()?, meta.len()))
+}
+
+pub fn run(args: RunArgs) -> Result<i32, Fatal> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let engine = args.limits.engine()?;
+    let cache = CompileCache::new(args.cache_dir.clone().unwrap_or_else(CompileCache::default_dir));
+    let mut seen = stamp(&args.policy);
+    let (initial, _) = cache.load_file(&engine, &args.policy)?;
+    let slot = PolicySlot::new(initial, args.rollback_after);
+    let mail = shared_store(scenario.store);
+    let clock = local_clock();
+    let mut worker = slot.worker(mail.clone(), clock.clone());
+    let interrupted = interrupt_flag()?;
+    let mut out = std::io::stdout().lock();
+    let mut status = EXIT_OK;
+    let mut tick: u64 = 0;
+    while args.ticks.is_none_or(|n| tick < n) && !interrupted.load(Ordering::SeqCst) {
+        let options = PickOptions { seed: scenario.options.seed.map(|s| s.wrapping_add(tick)), ..scenario.options.clone() };
+        let now = stamp(&args.policy);
+        if now.is_some() && now != seen {
+            seen = now;
+            let canary = Canary { mail: mail.clone(), clock: clock.clone(), options: options.clone() };
+            print(&mut out, &reload(&slot, &cache, &engine, &args.policy, &canary).to_string())?;
+        }
+        let picked = worker.pick(&options);
+        if picked.outcome.is_error() {
+            status = EXIT_PICK_ERROR;
+        }
+        print(&mut out, &serde_json::to_string(&picked).expect("outcomes serialise"))?;
+        if let Some(policy) = &picked.rolled_back_to {
+            let reason = format!("{} failed picks in a row", args.rollback_after);
+            print(&mut out, &json!({"event": "rollback", "policy": policy, "reason": reason}).to_string())?;
+        }
+        tick += 1;
+        if args.ticks.is_none_or(|n| tick < n) {
+            sleep_unless_interrupted(Duration::from_millis(args.every_ms), &interrupted);
+        }
+    }
+    Ok(if interrupted.load(Ordering::SeqCst) { EXIT_OK } else { status })
+}
+
+/// One reload attempt: the event line to print.
+fn reload(
+    slot: &PolicySlot,
+    cache: &CompileCache,
+    engine: &host_harness::PickerEngine,
+    path: &Path,
+    canary: &Canary,
+) -> serde_json::Value {
+    let previous = slot.active().0.id().clone();
+    let swapped = cache.load_file(engine, path).map_err(Into::into).and_then(|(policy, _)| slot.swap(policy, canary));
+    match swapped {
+        Ok(policy) => json!({"event": "swap", "policy": policy, "previous": previous}),
+        Err(err) => json!({"event": "swap_rejected", "reason": err.to_string(), "policy": previous}),
+    }
+}
+
+fn print(out: &mut impl Write, line: &str) -> Result<(), Fatal> {
+    writeln!(out, "{line}").and_then(|_| out.flush()).map_err(|e| Fatal(format!("cannot write to stdout: {e}")))
+}
+
+fn interrupt_flag() -> Result<Arc<AtomicBool>, Fatal> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst))
+        .map_err(|e| Fatal(format!("cannot install the Ctrl-C handler: {e}")))?;
+    Ok(flag)
+}
+
+fn sleep_unless_interrupted(total: Duration, interrupted: &AtomicBool) {
+    let step = Duration::from_millis(20);
+    let mut slept = Duration::ZERO;
+    while slept < total && !interrupted.load(Ordering::SeqCst) {
+        let nap = step.min(total - slept);
+        std::thread::sleep(nap);
+        slept += nap;
+    }
+}

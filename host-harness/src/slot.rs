@@ -1,0 +1,168 @@
+//! A slot holding the active picker policy, swapped atomically at runtime.
+//!
+//! `swap` checks a candidate (compiled and checked when it was loaded; here:
+//! a canary pick on the caller's data) and only then promotes it. Picks in
+//! flight finish on the policy they started with; a pick that starts after a
+//! swap returned runs on the new policy. A bad candidate never replaces a
+//! good policy, and a policy that fails `rollback_after` picks in a row is
+//! replaced by the one before it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, RwLock};
+
+use emailgen_picker::PickOptions;
+use serde::Serialize;
+
+use crate::imports::{Clock, SharedMailStore};
+use crate::outcome::{ErrorKind, PickError, PickOutcome};
+use crate::policy::{LoadError, Policy, PolicyId, PolicyInstance};
+
+/// Why a swap or rollback did not happen; the active policy is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum SwapError {
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    #[error("canary pick of {policy} failed: {error}")]
+    Canary { policy: String, error: PickError },
+    #[error("there is no previous policy to roll back to")]
+    NoPrevious,
+}
+
+/// A pick and the policy that made it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttributedOutcome {
+    #[serde(flatten)]
+    pub outcome: PickOutcome,
+    pub policy: PolicyId,
+    /// The slot generation the pick ran on (it grows by one per promotion).
+    #[serde(skip)]
+    pub generation: u64,
+    /// Set when this pick's failure made the slot roll back: the policy now
+    /// active.
+    #[serde(skip)]
+    pub rolled_back_to: Option<PolicyId>,
+}
+
+struct Active {
+    policy: Arc<Policy>,
+    generation: u64,
+    previous: Option<Arc<Policy>>,
+}
+
+pub struct PolicySlot {
+    active: RwLock<Active>,
+    failures_in_a_row: AtomicU32,
+    rollback_after: u32,
+}
+
+/// Data for the canary pick that a candidate must pass.
+pub struct Canary {
+    pub mail: SharedMailStore,
+    pub clock: Clock,
+    pub options: PickOptions,
+}
+
+impl PolicySlot {
+    /// A slot with `initial` active. After `rollback_after` failed picks in a
+    /// row (0: never) the slot rolls back to the previous policy.
+    pub fn new(initial: Policy, rollback_after: u32) -> Self {
+        let active = Active { policy: Arc::new(initial), generation: 0, previous: None };
+        PolicySlot { active: RwLock::new(active), failures_in_a_row: AtomicU32::new(0), rollback_after }
+    }
+
+    /// The active policy and its generation.
+    pub fn active(&self) -> (Arc<Policy>, u64) {
+        let active = self.read();
+        (active.policy.clone(), active.generation)
+    }
+
+    /// Promotes `candidate` if its canary pick is an action or a skip.
+    pub fn swap(&self, candidate: Policy, canary: &Canary) -> Result<PolicyId, SwapError> {
+        let trial = candidate.pick_fresh(canary.mail.clone(), canary.clock.clone(), &canary.options);
+        if let PickOutcome::Error { error } = trial {
+            return Err(SwapError::Canary { policy: candidate.id().name.clone(), error });
+        }
+        let id = candidate.id().clone();
+        let mut active = self.write();
+        let old = std::mem::replace(&mut active.policy, Arc::new(candidate));
+        active.previous = Some(old);
+        active.generation += 1;
+        self.failures_in_a_row.store(0, Ordering::Relaxed);
+        tracing::info!("policy {} ({}) promoted", id.name, &id.sha256[..12]);
+        Ok(id)
+    }
+
+    /// Reinstates the previous policy.
+    pub fn rollback(&self) -> Result<PolicyId, SwapError> {
+        let mut active = self.write();
+        let previous = active.previous.take().ok_or(SwapError::NoPrevious)?;
+        let id = previous.id().clone();
+        active.previous = Some(std::mem::replace(&mut active.policy, previous));
+        active.generation += 1;
+        self.failures_in_a_row.store(0, Ordering::Relaxed);
+        tracing::warn!("rolled back to policy {} ({})", id.name, &id.sha256[..12]);
+        Ok(id)
+    }
+
+    /// A worker that picks on the active policy with a warm instance of its
+    /// own. One per thread.
+    pub fn worker(&self, mail: SharedMailStore, clock: Clock) -> SlotWorker<'_> {
+        SlotWorker { slot: self, mail, clock, instance: None }
+    }
+
+    /// Counts a pick's result toward the automatic rollback; returns the
+    /// reinstated policy when this failure triggered one.
+    fn record(&self, outcome: &PickOutcome, generation: u64) -> Option<PolicyId> {
+        if !is_policy_failure(outcome) {
+            self.failures_in_a_row.store(0, Ordering::Relaxed);
+            return None;
+        }
+        let streak = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.rollback_after == 0 || streak < self.rollback_after {
+            return None;
+        }
+        // Roll back only if the failing policy is still the active one.
+        if self.read().generation != generation {
+            return None;
+        }
+        self.rollback().ok()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Active> {
+        self.active.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Active> {
+        self.active.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Failures that are the policy's fault (a store outage is not).
+fn is_policy_failure(outcome: &PickOutcome) -> bool {
+    match outcome {
+        PickOutcome::Error { error } => !matches!(error.kind, ErrorKind::Store | ErrorKind::InvalidInput),
+        _ => false,
+    }
+}
+
+/// Picks on a slot's active policy, keeping a warm instance while the
+/// policy stays the same.
+pub struct SlotWorker<'s> {
+    slot: &'s PolicySlot,
+    mail: SharedMailStore,
+    clock: Clock,
+    instance: Option<(u64, PolicyInstance)>,
+}
+
+impl SlotWorker<'_> {
+    pub fn pick(&mut self, options: &PickOptions) -> AttributedOutcome {
+        let (policy, generation) = self.slot.active();
+        let instance = match &mut self.instance {
+            Some((current, instance)) if *current == generation => instance,
+            slot => &mut slot.insert((generation, policy.instance(self.mail.clone(), self.clock.clone()))).1,
+        };
+        let outcome = instance.pick(options);
+        let rolled_back_to = self.slot.record(&outcome, generation);
+        AttributedOutcome { outcome, policy: policy.id().clone(), generation, rolled_back_to }
+    }
+}
