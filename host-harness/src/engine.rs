@@ -3,7 +3,7 @@
 use std::thread;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::validate::SharedPersonaCache;
 
@@ -27,6 +27,9 @@ pub struct Limits {
     pub max_import_calls: u32,
     /// The most thread rows one lookup returns, whatever limit is asked.
     pub max_thread_rows: u32,
+    /// Instances from a pre-allocated pool (cheap fresh instances; reserves
+    /// address space up front) when `Some(n)`, for at most `n` live instances.
+    pub pooled_instances: Option<u32>,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             wasm_stack_bytes: 512 << 10,
             max_import_calls: 64,
             max_thread_rows: 100,
+            pooled_instances: Some(1000),
         }
     }
 }
@@ -66,6 +70,16 @@ impl PickerEngine {
         config.max_wasm_stack(limits.wasm_stack_bytes);
         // Synchronous calls only; the async machinery slows every call.
         config.concurrency_support(false);
+        if let Some(instances) = limits.pooled_instances {
+            let mut pool = PoolingAllocationConfig::new();
+            pool.total_component_instances(instances)
+                .total_core_instances(instances * 4)
+                .total_memories(instances)
+                .total_tables(instances * 4)
+                .max_memory_size(limits.memory_bytes)
+                .table_elements(limits.table_elements);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
         let engine = Engine::new(&config)?;
         spawn_epoch_ticker(&engine);
         Ok(PickerEngine { engine, limits, persona_cache: SharedPersonaCache::default() })

@@ -17,11 +17,13 @@
 //! println!("{}", outcome.to_json());
 //! ```
 
+pub mod bench;
 pub mod bindings;
 pub mod cache;
 pub mod convert;
 pub mod engine;
 pub mod imports;
+pub mod native;
 pub mod outcome;
 pub mod persona_pool;
 pub mod policy;

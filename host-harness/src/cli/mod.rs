@@ -4,6 +4,7 @@
 //! when any pick was an error, 2 when the command could not run at all (then
 //! stdout is empty and stderr has one line saying what is wrong).
 
+mod bench;
 mod pick;
 mod run;
 
@@ -38,6 +39,8 @@ enum Command {
     Pick(pick::PickArgs),
     /// Pick on a timer, hot-swapping the policy whenever its file changes.
     Run(run::RunArgs),
+    /// Measure what a pick costs: warm and fresh instances, native baseline, load times.
+    Bench(bench::BenchArgs),
 }
 
 /// Sandbox limits shared by every command that runs policies.
@@ -83,6 +86,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Pick(args) => pick::run(args),
         Command::Run(args) => run::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     result.unwrap_or_else(|Fatal(message)| {
         eprintln!("host-harness: {}", message.replace('\n', " "));

@@ -1,0 +1,71 @@
+//! The picking logic compiled natively and called in-process: the baseline
+//! the sandbox is measured against, and a cross-check of the Wasm build.
+
+use chrono::NaiveDateTime;
+use emailgen_picker::{LogLevel, MailStore, Outcome, PickOptions, Picker, PickerHost};
+use realistic_policy::Realistic;
+
+use crate::imports::Clock;
+
+/// A built-in policy's logic, natively.
+pub enum NativePolicy {
+    Default(Picker),
+    Realistic(Realistic),
+}
+
+impl NativePolicy {
+    /// The native build of a built-in policy by name.
+    pub fn named(name: &str) -> Option<Self> {
+        match name {
+            "default" => Some(NativePolicy::Default(Picker::default())),
+            "realistic" => Some(NativePolicy::Realistic(Realistic::default())),
+            _ => None,
+        }
+    }
+
+    pub fn pick<S: MailStore>(&mut self, host: &mut NativeHost<S>, options: &PickOptions) -> Outcome {
+        match self {
+            NativePolicy::Default(picker) => picker.pick(host, options),
+            NativePolicy::Realistic(realistic) => realistic.pick(host, options),
+        }
+    }
+}
+
+/// A [`MailStore`] with the host's clock and a silent log: everything a
+/// native policy needs.
+pub struct NativeHost<S> {
+    pub store: S,
+    pub clock: Clock,
+}
+
+impl<S: MailStore> MailStore for NativeHost<S> {
+    fn list_running_deckies(&mut self) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
+        self.store.list_running_deckies()
+    }
+
+    fn get_topology(&mut self, id: &str) -> Result<Option<emailgen_picker::Topology>, emailgen_picker::StoreError> {
+        self.store.get_topology(id)
+    }
+
+    fn list_email_threads(
+        &mut self,
+        mail_decky_uuid: &str,
+        sender_email: &str,
+        recipient_email: &str,
+        limit: u32,
+    ) -> Result<Vec<emailgen_picker::ThreadRow>, emailgen_picker::StoreError> {
+        self.store.list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit)
+    }
+
+    fn global_personas(&mut self) -> Result<String, emailgen_picker::StoreError> {
+        self.store.global_personas()
+    }
+}
+
+impl<S: MailStore> PickerHost for NativeHost<S> {
+    fn local_now(&mut self) -> NaiveDateTime {
+        (self.clock)()
+    }
+
+    fn log(&mut self, _: LogLevel, _: &str) {}
+}
