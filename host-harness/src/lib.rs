@@ -29,6 +29,7 @@ pub mod persona_pool;
 pub mod policy;
 pub mod scenario;
 pub mod slot;
+pub mod sqlite_store;
 pub mod stdio;
 pub mod validate;
 pub mod wasi;
