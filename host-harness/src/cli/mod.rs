@@ -5,8 +5,10 @@
 //! stdout is empty and stderr has one line saying what is wrong).
 
 mod bench;
+mod db;
 mod pick;
 mod run;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +41,10 @@ enum Command {
     Pick(pick::PickArgs),
     /// Pick on a timer, hot-swapping the policy whenever its file changes.
     Run(run::RunArgs),
+    /// Simulate a week (by default) of mail for a fake company against SQLite.
+    Simulate(simulate::SimulateArgs),
+    /// Create the SQLite database the simulator runs against.
+    Db(db::DbArgs),
     /// Measure what a pick costs: warm and fresh instances, native baseline, load times.
     Bench(bench::BenchArgs),
 }
@@ -87,6 +93,8 @@ pub fn main() -> i32 {
         Command::Pick(args) => pick::run(args),
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Db(args) => db::run(args),
     };
     result.unwrap_or_else(|Fatal(message)| {
         eprintln!("host-harness: {}", message.replace('\n', " "));
