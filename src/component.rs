@@ -94,8 +94,9 @@ mod default_policy {
 pub struct WitHost;
 
 impl MailStore for WitHost {
-    fn list_running_deckies(&mut self) -> Result<Vec<host::Decky>, StoreError> {
-        let rows = store::list_running_deckies().map_err(StoreError)?;
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<host::Decky>, StoreError> {
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        let rows = store::list_running_deckies(&services).map_err(StoreError)?;
         Ok(rows
             .into_iter()
             .map(|d| host::Decky {

@@ -16,6 +16,14 @@ pub struct Decky {
     pub source: Option<String>,
 }
 
+impl Decky {
+    /// Whether the decky offers at least one of `services` (every decky
+    /// matches an empty filter): the filter of `list_running_deckies`.
+    pub fn offers_any(&self, services: &[&str]) -> bool {
+        services.is_empty() || self.services.iter().any(|s| services.contains(&s.as_str()))
+    }
+}
+
 /// A topology row with its persona list as stored (JSON text).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Topology {
@@ -51,7 +59,9 @@ pub enum LogLevel {
 /// embedder implements over its database; the scenario file and SQLite stores
 /// of the harness implement it too.
 pub trait MailStore {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError>;
+    /// The running deckies offering at least one of `services`; all of them
+    /// when `services` is empty.
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError>;
     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError>;
     fn list_email_threads(
         &mut self,

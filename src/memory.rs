@@ -49,9 +49,9 @@ impl MemoryHost {
 }
 
 impl MailStore for MemoryHost {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
         self.answer("list-running-deckies")?;
-        Ok(self.deckies.clone())
+        Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {

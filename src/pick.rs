@@ -45,7 +45,7 @@ impl Picker {
     /// Decides one tick with the default rules.
     pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
         let result = Tick::start(host, options).and_then(|mut tick| {
-            let deckies = mail_deckies(tick.host.list_running_deckies().map_err(store("list-running-deckies"))?);
+            let deckies = list_mail_deckies(tick.host)?;
             if deckies.is_empty() {
                 tick.host.log(LogLevel::Debug, "emailgen pick: no running mail decky");
                 return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
@@ -184,9 +184,12 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 }
 
-/// Step 1: the running deckies that offer `imap` or `pop3`.
-pub fn mail_deckies(deckies: Vec<Decky>) -> Vec<Decky> {
-    deckies.into_iter().filter(is_mail_decky).collect()
+/// Step 1: the running deckies that offer `imap` or `pop3`. The host is
+/// asked for those only; the filter is applied again here so a host that
+/// ignores it changes nothing.
+pub fn list_mail_deckies(host: &mut impl PickerHost) -> Result<Vec<Decky>, PickError> {
+    let deckies = host.list_running_deckies(&MAIL_SERVICES).map_err(store("list-running-deckies"))?;
+    Ok(deckies.into_iter().filter(is_mail_decky).collect())
 }
 
 pub fn is_mail_decky(decky: &Decky) -> bool {

@@ -179,9 +179,10 @@ fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, 
 }
 
 impl store::Host for HostState {
-    fn list_running_deckies(&mut self) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
+    fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(0, "list-running-deckies")?;
-        let deckies = self.mail().list_running_deckies();
+        let services: Vec<&str> = services.iter().map(String::as_str).collect();
+        let deckies = self.mail().list_running_deckies(&services);
         if let Ok(rows) = &deckies {
             let mail_deckies = rows.iter().filter(|d| emailgen_picker::pick::is_mail_decky(d)).cloned();
             self.served.mail_deckies.extend(mail_deckies);

@@ -39,8 +39,8 @@ pub struct NativeHost<S> {
 }
 
 impl<S: MailStore> MailStore for NativeHost<S> {
-    fn list_running_deckies(&mut self) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
-        self.store.list_running_deckies()
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
+        self.store.list_running_deckies(services)
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<emailgen_picker::Topology>, emailgen_picker::StoreError> {

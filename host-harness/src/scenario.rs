@@ -93,8 +93,8 @@ impl ScenarioStore {
 }
 
 impl MailStore for ScenarioStore {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
-        Ok(self.deckies.clone())
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
+        Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {

@@ -202,7 +202,7 @@ fn insert_email(conn: &Connection, e: &SentEmail) -> rusqlite::Result<()> {
 }
 
 impl MailStore for SqliteStore {
-    fn list_running_deckies(&mut self) -> Result<Vec<Decky>, StoreError> {
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT uuid, name, services, topology_id, source FROM running_deckies ORDER BY rowid")
@@ -220,7 +220,8 @@ impl MailStore for SqliteStore {
                 })
             })
             .map_err(store_error)?;
-        rows.collect::<Result<_, _>>().map_err(store_error)
+        let deckies: Vec<Decky> = rows.collect::<Result<_, _>>().map_err(store_error)?;
+        Ok(deckies.into_iter().filter(|d| d.offers_any(services)).collect())
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {

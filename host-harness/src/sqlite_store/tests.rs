@@ -77,7 +77,8 @@ fn deckies_topologies_and_pool_round_trip() {
     .unwrap();
     let mut store = SqliteStore::in_memory().unwrap();
     store.fill_from(&scenario.store, t(30)).unwrap();
-    let deckies = store.list_running_deckies().unwrap();
+    let deckies = store.list_running_deckies(&[]).unwrap();
+    assert_eq!(store.list_running_deckies(&["imap", "pop3"]).unwrap().len(), 1);
     assert_eq!(deckies.len(), 2);
     assert_eq!(deckies[0].services, ["imap"]);
     assert!(deckies[1].services.is_empty());

@@ -18,7 +18,7 @@
 
 use chrono::{Datelike, Weekday};
 use emailgen_picker::persona_cache::PersonaCache;
-use emailgen_picker::pick::{choose_index, mail_deckies, shuffle, store, Tick};
+use emailgen_picker::pick::{choose_index, list_mail_deckies, shuffle, Tick};
 use emailgen_picker::{
     LogLevel, Outcome, PickError, PickOptions, PickerHost, Persona, ReplyLatency, Shortage, SkipReason,
 };
@@ -49,7 +49,7 @@ impl Realistic {
 
     fn try_pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Result<Outcome, PickError> {
         let mut tick = Tick::start(host, options)?;
-        let mut deckies = mail_deckies(tick.host.list_running_deckies().map_err(store("list-running-deckies"))?);
+        let mut deckies = list_mail_deckies(tick.host)?;
         if deckies.is_empty() {
             return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
         }
