@@ -29,7 +29,7 @@ impl PersonaCache {
         if let Some((_, _, personas)) = self
             .lists
             .iter()
-            .find(|(t, l, _)| t.len() == text.len() && l == language_default && t == text)
+            .find(|(t, l, _)| t.len() == text.len() && l == language_default && same_bytes(t, text))
         {
             return (Arc::clone(personas), Vec::new());
         }
@@ -42,6 +42,7 @@ impl PersonaCache {
         (personas, warnings)
     }
 
+    /// How many lists are cached.
     pub fn len(&self) -> usize {
         self.lists.len()
     }
@@ -49,6 +50,19 @@ impl PersonaCache {
     pub fn is_empty(&self) -> bool {
         self.lists.is_empty()
     }
+}
+
+/// Byte equality eight bytes at a time. In Wasm, `==` on slices calls
+/// wasi-libc's byte-by-byte `memcmp`, and this comparison runs on every pick
+/// for a text of several kilobytes.
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails_equal = a_words.remainder() == b_words.remainder();
+    tails_equal && a_words.zip(b_words).all(|(x, y)| u64::from_ne_bytes(x.try_into().unwrap()) == u64::from_ne_bytes(y.try_into().unwrap()))
 }
 
 #[cfg(test)]
@@ -69,6 +83,15 @@ mod tests {
         let (german, _) = cache.get(LIST, "de");
         assert_eq!(german[0].language, "de");
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn word_wise_equality() {
+        assert!(same_bytes("", ""));
+        assert!(same_bytes("abcdefghij", "abcdefghij"));
+        assert!(!same_bytes("abcdefghij", "abcdefghik"));
+        assert!(!same_bytes("abcdefghij", "xbcdefghij"));
+        assert!(!same_bytes("abc", "abcd"));
     }
 
     #[test]

@@ -219,7 +219,7 @@ fn a_warm_instance_gives_the_same_answers_as_fresh_ones() {
 }
 
 #[test]
-fn the_thread_lookup_asks_for_twenty_rows_only_on_a_reply_coin() {
+fn the_thread_lookup_runs_only_on_a_reply_coin_and_uses_the_newest_row() {
     let mut store = company(people(2));
     store.threads = (0..30).map(|i| ThreadRow { thread_id: format!("t{i}"), ..Default::default() }).collect();
     let (mail, concrete) = shared(store);

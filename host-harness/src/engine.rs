@@ -70,6 +70,10 @@ impl PickerEngine {
         config.max_wasm_stack(limits.wasm_stack_bytes);
         // Synchronous calls only; the async machinery slows every call.
         config.concurrency_support(false);
+        // `EMAILGEN_PROFILE=perfmap` makes guest code visible to `perf`.
+        if std::env::var_os("EMAILGEN_PROFILE").is_some_and(|v| v == "perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if let Some(instances) = limits.pooled_instances {
             let mut pool = PoolingAllocationConfig::new();
             pool.total_component_instances(instances)
