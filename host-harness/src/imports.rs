@@ -12,9 +12,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{clock, log, store, types};
 use crate::convert;
-use crate::engine::Limits;
+use crate::engine::{Limits, PickerEngine};
 use crate::stdio::GuestOutput;
-use crate::validate::Served;
+use crate::validate::{Served, SharedPersonaCache};
 
 /// Log lines a policy may write in one pick; the rest are dropped.
 const MAX_LOG_LINES: u32 = 256;
@@ -46,6 +46,7 @@ pub struct HostState {
     limiter: Limiter,
     budget: ImportBudget,
     served: Served,
+    persona_cache: SharedPersonaCache,
     stdout: GuestOutput,
     stderr: GuestOutput,
 }
@@ -76,7 +77,8 @@ impl ImportBudget {
 }
 
 impl HostState {
-    pub fn new(mail: SharedMailStore, clock: Clock, limits: &Limits) -> Self {
+    pub fn new(mail: SharedMailStore, clock: Clock, engine: &PickerEngine) -> Self {
+        let limits = engine.limits();
         let budget = ImportBudget {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
@@ -92,6 +94,7 @@ impl HostState {
             limiter: Limiter::new(limits),
             budget,
             served: Served::default(),
+            persona_cache: engine.persona_cache().clone(),
             stdout,
             stderr,
         }
@@ -194,7 +197,7 @@ impl store::Host for HostState {
         self.budget.charge(1, "get-topology")?;
         let topology = self.mail().get_topology(&id);
         if let Ok(Some(row)) = &topology {
-            self.served.topologies.push(row.clone());
+            self.served.topology(row, &self.persona_cache);
         }
         store_result(topology.map(|row| row.map(convert::topology)))
     }
@@ -220,7 +223,7 @@ impl store::Host for HostState {
         self.budget.charge(3, "global-personas")?;
         let text = self.mail().global_personas();
         if let Ok(text) = &text {
-            self.served.global_personas = Some(text.clone());
+            self.served.global_pool(text, &self.persona_cache);
         }
         store_result(text)
     }

@@ -210,7 +210,7 @@ impl PolicyInstance {
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
                 let outcome = convert::outcome(outcome);
-                let checked = validate::check(&outcome, store.data().served(), self.policy.engine.persona_cache());
+                let checked = validate::check(&outcome, store.data().served());
                 self.live = Some((store, bindings));
                 match checked {
                     Ok(()) => outcome,
@@ -229,7 +229,7 @@ impl PolicyInstance {
 
     fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
         let limits = self.policy.engine.limits();
-        let state = HostState::new(self.mail.clone(), self.clock.clone(), limits);
+        let state = HostState::new(self.mail.clone(), self.clock.clone(), &self.policy.engine);
         let mut store = Store::new(self.policy.engine.engine(), state);
         store.limiter(|state| state.limiter());
         store.set_epoch_deadline(limits.deadline_ticks());

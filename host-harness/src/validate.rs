@@ -21,13 +21,15 @@ pub const MAX_FIELD_CHARS: usize = 4096;
 /// The longest `references` header (a deep thread's ancestry).
 pub const MAX_REFERENCES_CHARS: usize = 64 << 10;
 
-/// What the host served during one pick.
+/// What the host served during one pick. Persona lists are kept as the
+/// host's own parse of the text served (shared from the cache, not copied).
 #[derive(Default)]
 pub struct Served {
     /// The mail deckies among the listed ones (the only valid targets).
     pub mail_deckies: Vec<Decky>,
-    pub topologies: Vec<Topology>,
-    pub global_personas: Option<String>,
+    /// (topology id, its personas).
+    pub topologies: Vec<(String, Arc<[Persona]>)>,
+    pub global_personas: Option<Arc<[Persona]>>,
     pub threads: Vec<ThreadRow>,
 }
 
@@ -38,6 +40,22 @@ impl Served {
         self.global_personas = None;
         self.threads.clear();
     }
+
+    /// Records a topology served, with the personas the policy will see.
+    pub fn topology(&mut self, topology: &Topology, cache: &SharedPersonaCache) {
+        let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
+        let personas = parsed(cache, &topology.email_personas, language);
+        self.topologies.push((topology.id.clone(), personas));
+    }
+
+    /// Records the global pool served.
+    pub fn global_pool(&mut self, text: &str, cache: &SharedPersonaCache) {
+        self.global_personas = Some(parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT));
+    }
+}
+
+fn parsed(cache: &SharedPersonaCache, text: &str, language: &str) -> Arc<[Persona]> {
+    cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, language).0
 }
 
 /// Parsed persona lists for validation, shared by every instance of an
@@ -49,9 +67,9 @@ fn violation(message: impl Into<String>) -> PolicyViolation {
 }
 
 /// Checks an outcome; `Err` says what was forged.
-pub fn check(outcome: &PickOutcome, served: &Served, cache: &SharedPersonaCache) -> Result<(), PolicyViolation> {
+pub fn check(outcome: &PickOutcome, served: &Served) -> Result<(), PolicyViolation> {
     match outcome {
-        PickOutcome::Action { action } => check_action(action, served, cache),
+        PickOutcome::Action { action } => check_action(action, served),
         PickOutcome::Skip { reason } => check_skip(reason, served),
         PickOutcome::Error { error } => bounded("error message", &error.message, MAX_FIELD_CHARS),
     }
@@ -69,7 +87,7 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
     Ok(())
 }
 
-fn check_action(action: &EmailAction, served: &Served, cache: &SharedPersonaCache) -> Result<(), PolicyViolation> {
+fn check_action(action: &EmailAction, served: &Served) -> Result<(), PolicyViolation> {
     let Some(decky) = served.mail_deckies.iter().find(|d| d.uuid == action.mail_decky_uuid) else {
         return Err(violation(format!("action names mail decky {:?}, which is not a listed mail decky", action.mail_decky_uuid)));
     };
@@ -77,7 +95,7 @@ fn check_action(action: &EmailAction, served: &Served, cache: &SharedPersonaCach
     if action.mail_decky_name != decky.name || action.mail_decky_services != decky.services {
         return Err(violation(format!("action misstates the name or services of mail decky {:?}", decky.uuid)));
     }
-    let personas = served_personas(decky, served, cache)?;
+    let personas = served_personas(decky, served)?;
     for (role, persona) in [("sender", &action.sender), ("recipient", &action.recipient)] {
         if !personas.iter().any(|p| p == persona) {
             return Err(violation(format!("{role} {:?} is not a persona served for mail decky {:?}", persona.email, decky.uuid)));
@@ -96,22 +114,19 @@ fn check_action(action: &EmailAction, served: &Served, cache: &SharedPersonaCach
 }
 
 /// The personas the host served for this decky's source in this pick.
-fn served_personas(decky: &Decky, served: &Served, cache: &SharedPersonaCache) -> Result<Arc<[Persona]>, PolicyViolation> {
-    let (text, language) = if decky.source.as_deref() == Some("topology") {
+fn served_personas<'s>(decky: &Decky, served: &'s Served) -> Result<&'s [Persona], PolicyViolation> {
+    if decky.source.as_deref() == Some("topology") {
         let id = decky.topology_id.as_deref().unwrap_or_default();
-        let Some(topology) = served.topologies.iter().find(|t| t.id == id) else {
-            return Err(violation(format!("action on mail decky {:?} whose topology was never served", decky.uuid)));
-        };
-        let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-        (topology.email_personas.as_str(), language)
+        match served.topologies.iter().find(|(served_id, _)| served_id == id) {
+            Some((_, personas)) => Ok(personas),
+            None => Err(violation(format!("action on mail decky {:?} whose topology was never served", decky.uuid))),
+        }
     } else {
-        let Some(text) = served.global_personas.as_deref() else {
-            return Err(violation(format!("action on mail decky {:?} whose global pool was never served", decky.uuid)));
-        };
-        (text, GLOBAL_LANGUAGE_DEFAULT)
-    };
-    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(cache.get(text, language).0)
+        match &served.global_personas {
+            Some(personas) => Ok(personas),
+            None => Err(violation(format!("action on mail decky {:?} whose global pool was never served", decky.uuid))),
+        }
+    }
 }
 
 /// A reply names a served thread row; a new thread names no parent.
