@@ -81,7 +81,12 @@ impl PickerEngine {
                 .total_memories(instances)
                 .total_tables(instances * 4)
                 .max_memory_size(limits.memory_bytes)
-                .table_elements(limits.table_elements);
+                .table_elements(limits.table_elements)
+                // Reset a reused slot's first pages with memset instead of
+                // returning them to the kernel: a fresh instance then starts
+                // without a page fault per touched page.
+                .linear_memory_keep_resident(2 << 20)
+                .table_keep_resident(64 << 10);
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
         let engine = Engine::new(&config)?;
