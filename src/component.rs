@@ -144,6 +144,19 @@ impl MailStore for WitHost {
 }
 
 impl PickerHost for WitHost {
+    fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        store::running_deckies_fingerprint(&services).map(Some).map_err(StoreError)
+    }
+
+    fn topology_fingerprint(&mut self, id: &str) -> Result<Option<u64>, StoreError> {
+        store::topology_fingerprint(id).map(Some).map_err(StoreError)
+    }
+
+    fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
+        store::global_personas_fingerprint().map(Some).map_err(StoreError)
+    }
+
     fn local_now(&mut self) -> NaiveDateTime {
         // A host that sends an impossible date gets the epoch rather than a
         // trap: the pick still runs, on a clock that is plainly wrong in logs.

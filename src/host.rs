@@ -77,6 +77,18 @@ pub trait MailStore {
 /// Everything a picker policy may ask of its host: the store plus the WIT
 /// `clock` and `log` imports.
 pub trait PickerHost: MailStore {
+    /// Fingerprints of the store's answers, for hosts that offer them: equal
+    /// fingerprints promise equal answers, so a policy can keep what it
+    /// fetched before. `None` (the default): not offered; fetch every time.
+    fn running_deckies_fingerprint(&mut self, _services: &[&str]) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+    fn topology_fingerprint(&mut self, _id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+    fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
     /// The host's local wall-clock time, used when a pick is given no "now".
     fn local_now(&mut self) -> NaiveDateTime;
     fn log(&mut self, level: LogLevel, message: &str);

@@ -9,6 +9,7 @@ extern crate self as emailgen_picker;
 
 pub mod active_hours;
 pub mod host;
+pub mod host_cache;
 pub mod memory;
 pub mod outcome;
 pub mod persona;

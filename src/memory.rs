@@ -22,6 +22,15 @@ pub struct MemoryHost {
     /// Every import answered, by WIT name, in order.
     pub calls: Vec<&'static str>,
     pub logs: Vec<(LogLevel, String)>,
+    /// Offer fingerprints (a hash of each answer), as the Wasm host does.
+    pub fingerprints: bool,
+}
+
+fn hash_of(value: &impl std::fmt::Debug) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    format!("{value:?}").hash(&mut hasher);
+    hasher.finish()
 }
 
 impl MemoryHost {
@@ -71,6 +80,31 @@ impl MailStore for MemoryHost {
 }
 
 impl PickerHost for MemoryHost {
+    fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
+        if !self.fingerprints {
+            return Ok(None);
+        }
+        self.answer("running-deckies-fingerprint")?;
+        let listed: Vec<&Decky> = self.deckies.iter().filter(|d| d.offers_any(services)).collect();
+        Ok(Some(hash_of(&listed)))
+    }
+
+    fn topology_fingerprint(&mut self, id: &str) -> Result<Option<u64>, StoreError> {
+        if !self.fingerprints {
+            return Ok(None);
+        }
+        self.answer("topology-fingerprint")?;
+        Ok(Some(hash_of(&self.topologies.get(id))))
+    }
+
+    fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
+        if !self.fingerprints {
+            return Ok(None);
+        }
+        self.answer("global-personas-fingerprint")?;
+        Ok(Some(hash_of(&self.global_personas)))
+    }
+
     fn local_now(&mut self) -> NaiveDateTime {
         self.now
     }

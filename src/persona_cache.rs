@@ -13,7 +13,7 @@ use crate::persona::{parse_personas, ParsedPersonas, Persona};
 /// How many distinct lists are kept before the cache starts over. A fleet
 /// has a handful of topologies; an unbounded cache would let a host that
 /// serves ever-changing lists grow the instance's memory without limit.
-const MAX_LISTS: usize = 64;
+const MAX_LISTS: usize = 256;
 
 #[derive(Default)]
 pub struct PersonaCache {

@@ -3,7 +3,6 @@
 //! Each step is a public function so other policies (see
 //! `policies/realistic`) can reuse them and change only what they mean to.
 
-use std::sync::Arc;
 
 use chrono::{NaiveDateTime, Timelike};
 use rand::{Rng, SeedableRng};
@@ -12,8 +11,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::active_hours::{minute_of_day, MinuteOfDay};
 use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
-use crate::persona_cache::PersonaCache;
+use crate::persona::Persona;
+use crate::host_cache::HostCache;
 use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
 
 /// Services that make a decky a mail decky.
@@ -45,21 +44,21 @@ pub struct PickOptions {
 /// The state a policy instance keeps between picks.
 #[derive(Default)]
 pub struct Picker {
-    pub personas: PersonaCache,
+    pub cache: HostCache,
 }
 
 impl Picker {
     /// Decides one tick with the default rules.
     pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
         let result = Tick::start(host, options).and_then(|mut tick| {
-            let deckies = list_mail_deckies(tick.host)?;
+            let deckies = self.cache.mail_deckies(tick.host)?;
             if deckies.is_empty() {
                 tick.host.log(LogLevel::Debug, "emailgen pick: no running mail decky");
                 return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
             }
             let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
             let p = tick.reply_override.unwrap_or(REPLY_PROBABILITY);
-            tick.pick_on(&mut self.personas, decky, &|_| p)
+            tick.pick_on(&mut self.cache, decky, &|_| p)
         });
         result.unwrap_or_else(|error| Outcome::Error { error })
     }
@@ -98,11 +97,11 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     /// on an existing thread.
     pub fn pick_on(
         &mut self,
-        cache: &mut PersonaCache,
+        cache: &mut HostCache,
         decky: &Decky,
         reply_probability: &dyn Fn(&Persona) -> f64,
     ) -> Result<Outcome, PickError> {
-        let (personas, source) = personas_for(self.host, cache, decky)?;
+        let (personas, source) = cache.personas_for(self.host, decky)?;
         let shortage = |count: usize| Shortage {
             source: source.to_owned(),
             mail_decky_uuid: decky.uuid.clone(),
@@ -191,45 +190,8 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 }
 
-/// Step 1: the running deckies that offer `imap` or `pop3`. The host is
-/// asked for those only; the filter is applied again here so a host that
-/// ignores it changes nothing.
-pub fn list_mail_deckies(host: &mut impl PickerHost) -> Result<Vec<Decky>, PickError> {
-    let deckies = host.list_running_deckies(&MAIL_SERVICES).map_err(store("list-running-deckies"))?;
-    Ok(deckies.into_iter().filter(is_mail_decky).collect())
-}
-
 pub fn is_mail_decky(decky: &Decky) -> bool {
     decky.services.iter().any(|s| MAIL_SERVICES.contains(&s.as_str()))
-}
-
-/// Step 3: the personas of a mail decky and the source label they came from.
-/// Topology deckies use their own topology's list; every other source shares
-/// the host-wide global pool. The two never mix.
-pub fn personas_for(
-    host: &mut impl PickerHost,
-    cache: &mut PersonaCache,
-    decky: &Decky,
-) -> Result<(Arc<[Persona]>, String), PickError> {
-    let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned());
-    let (text, language) = if source == "topology" {
-        let Some(id) = decky.topology_id.as_deref().filter(|id| !id.is_empty()) else {
-            return Ok((Arc::from([]), source));
-        };
-        let Some(topology) = host.get_topology(id).map_err(store("get-topology"))? else {
-            return Ok((Arc::from([]), source));
-        };
-        let language = topology.language_default.filter(|l| !l.is_empty());
-        (topology.email_personas, language.unwrap_or_else(|| GLOBAL_LANGUAGE_DEFAULT.to_owned()))
-    } else {
-        let text = host.global_personas().map_err(store("global-personas"))?;
-        (text, GLOBAL_LANGUAGE_DEFAULT.to_owned())
-    };
-    let (personas, warnings) = cache.get(&text, &language);
-    for warning in warnings {
-        host.log(LogLevel::Warn, &format!("{source} personas for mail decky {}: {warning}", decky.uuid));
-    }
-    Ok((personas, source))
 }
 
 /// Step 6: a sender uniformly among the active personas, then a recipient

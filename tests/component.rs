@@ -100,7 +100,8 @@ fn topology_and_global_pool_never_mix() {
     let outcome = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1));
     assert_eq!(skip(outcome), SkipReason::TooFewPersonas(shortage("fleet", "fleet-mx", 0)));
     let calls = concrete.lock().unwrap().calls.clone();
-    assert_eq!(calls, ["list-running-deckies", "global-personas"]);
+    assert!(!calls.contains(&"get-topology"), "{calls:?}");
+    assert!(calls.contains(&"global-personas"), "{calls:?}");
 }
 
 #[test]

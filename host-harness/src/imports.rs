@@ -11,7 +11,7 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{clock, log, store, types};
-use crate::convert;
+use crate::{convert, fingerprint};
 use crate::engine::{Limits, PickerEngine};
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
@@ -61,7 +61,7 @@ pub struct PolicyViolation(pub String);
 struct ImportBudget {
     max_calls: u32,
     max_thread_rows: u32,
-    calls: [u32; 4],
+    calls: [u32; 7],
     log_lines: u32,
 }
 
@@ -82,7 +82,7 @@ impl HostState {
         let budget = ImportBudget {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
-            calls: [0; 4],
+            calls: [0; 7],
             log_lines: 0,
         };
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
@@ -102,11 +102,17 @@ impl HostState {
 
     /// Resets the per-pick budgets and the record of what was served.
     pub fn begin_pick(&mut self) {
-        self.budget.calls = [0; 4];
+        self.budget.calls = [0; 7];
         self.budget.log_lines = 0;
         self.served.clear();
         self.stdout.begin_pick();
         self.stderr.begin_pick();
+    }
+
+    /// Records listed deckies as served; only mail deckies can be targets.
+    fn serve_deckies(&mut self, rows: Vec<emailgen_picker::Decky>) {
+        let mail_deckies = rows.into_iter().filter(emailgen_picker::pick::is_mail_decky);
+        self.served.mail_deckies.extend(mail_deckies);
     }
 
     /// What the host served since the pick began.
@@ -177,6 +183,12 @@ impl WasiView for HostState {
     }
 }
 
+/// A fingerprint is taken over the store's answer; when the store fails,
+/// the message says which answer it was.
+fn behind(function: &'static str) -> impl Fn(StoreError) -> StoreError {
+    move |StoreError(message)| StoreError(format!("{function}: {message}"))
+}
+
 fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, String>> {
     Ok(result.map_err(|StoreError(message)| message))
 }
@@ -187,10 +199,38 @@ impl store::Host for HostState {
         let services: Vec<&str> = services.iter().map(String::as_str).collect();
         let deckies = self.mail().list_running_deckies(&services);
         if let Ok(rows) = &deckies {
-            let mail_deckies = rows.iter().filter(|d| emailgen_picker::pick::is_mail_decky(d)).cloned();
-            self.served.mail_deckies.extend(mail_deckies);
+            self.serve_deckies(rows.clone());
         }
         store_result(deckies.map(|rows| rows.into_iter().map(convert::decky).collect()))
+    }
+
+    fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
+        self.budget.charge(4, "running-deckies-fingerprint")?;
+        let services: Vec<&str> = services.iter().map(String::as_str).collect();
+        let deckies = self.mail().list_running_deckies(&services).map_err(behind("list-running-deckies"));
+        store_result(deckies.map(|rows| {
+            let fingerprint = fingerprint::deckies(&rows);
+            self.serve_deckies(rows);
+            fingerprint
+        }))
+    }
+
+    fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
+        self.budget.charge(5, "topology-fingerprint")?;
+        let topology = self.mail().get_topology(&id).map_err(behind("get-topology"));
+        if let Ok(Some(row)) = &topology {
+            self.served.topology(row, &self.persona_cache);
+        }
+        store_result(topology.map(|row| fingerprint::topology(row.as_ref())))
+    }
+
+    fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
+        self.budget.charge(6, "global-personas-fingerprint")?;
+        let text = self.mail().global_personas().map_err(behind("global-personas"));
+        if let Ok(text) = &text {
+            self.served.global_pool(text, &self.persona_cache);
+        }
+        store_result(text.map(|text| fingerprint::text(&text)))
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {

@@ -22,6 +22,7 @@ pub mod bindings;
 pub mod cache;
 pub mod convert;
 pub mod engine;
+pub mod fingerprint;
 pub mod imports;
 pub mod native;
 pub mod outcome;

@@ -329,3 +329,63 @@ mod statistics {
         assert_uniform(&topics, 16, PICKS);
     }
 }
+
+/// With fingerprints, unchanged data is not fetched again; changed data is.
+mod fingerprints {
+    use super::*;
+
+    #[test]
+    fn unchanged_data_is_not_fetched_again() {
+        let mut host = company(two_people(), None);
+        host.fingerprints = true;
+        let mut picker = Picker::default();
+        for seed in 0..5 {
+            assert!(picker.pick(&mut host, &seeded(seed)).action().is_some());
+        }
+        assert_eq!(host.count("list-running-deckies"), 1);
+        assert_eq!(host.count("get-topology"), 1);
+        assert_eq!(host.count("running-deckies-fingerprint"), 5);
+        assert_eq!(host.count("topology-fingerprint"), 5);
+    }
+
+    #[test]
+    fn changed_data_is_fetched_and_used() {
+        let mut host = company(two_people(), None);
+        host.fingerprints = true;
+        let mut picker = Picker::default();
+        picker.pick(&mut host, &seeded(1));
+        host.add_topology("t1", json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string(), None);
+        let a = action(picker.pick(&mut host, &seeded(1)));
+        assert!(a.sender.email == "cy@acme.example" || a.sender.email == "di@acme.example");
+        host.deckies[0].name = "renamed".into();
+        assert_eq!(action(picker.pick(&mut host, &seeded(1))).mail_decky_name, "renamed");
+        host.deckies.clear();
+        assert_eq!(skip(picker.pick(&mut host, &seeded(1))), SkipReason::NoMailDecky);
+    }
+
+    #[test]
+    fn the_global_pool_is_cached_by_fingerprint_too() {
+        let mut host = company(two_people(), None);
+        host.fingerprints = true;
+        host.deckies[0].source = Some("fleet".into());
+        host.global_personas = json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string();
+        let mut picker = Picker::default();
+        for seed in 0..3 {
+            assert!(picker.pick(&mut host, &seeded(seed)).action().is_some());
+        }
+        assert_eq!(host.count("global-personas"), 1);
+        host.global_personas = "[]".into();
+        assert!(matches!(skip(picker.pick(&mut host, &seeded(9))), SkipReason::TooFewPersonas(_)));
+    }
+
+    #[test]
+    fn with_or_without_fingerprints_the_answers_are_the_same() {
+        let mut plain = company(json!([persona("A", "a@x.io"), persona("B", "b@x.io"), persona("C", "c@x.io")]), None);
+        let mut fingerprinted = plain.clone();
+        fingerprinted.fingerprints = true;
+        let (mut p1, mut p2) = (Picker::default(), Picker::default());
+        for seed in 0..20 {
+            assert_eq!(p1.pick(&mut plain, &seeded(seed)), p2.pick(&mut fingerprinted, &seeded(seed)));
+        }
+    }
+}

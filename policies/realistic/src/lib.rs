@@ -17,8 +17,8 @@
 //! `emailgen_picker::pick`.
 
 use chrono::{Datelike, Weekday};
-use emailgen_picker::persona_cache::PersonaCache;
-use emailgen_picker::pick::{choose_index, list_mail_deckies, shuffle, Tick};
+use emailgen_picker::host_cache::HostCache;
+use emailgen_picker::pick::{choose_index, shuffle, Tick};
 use emailgen_picker::{
     LogLevel, Outcome, PickError, PickOptions, PickerHost, Persona, ReplyLatency, Shortage, SkipReason,
 };
@@ -39,7 +39,7 @@ pub fn is_workday(day: Weekday) -> bool {
 
 #[derive(Default)]
 pub struct Realistic {
-    personas: PersonaCache,
+    cache: HostCache,
 }
 
 impl Realistic {
@@ -49,7 +49,7 @@ impl Realistic {
 
     fn try_pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Result<Outcome, PickError> {
         let mut tick = Tick::start(host, options)?;
-        let mut deckies = list_mail_deckies(tick.host)?;
+        let mut deckies = self.cache.mail_deckies(tick.host)?.to_vec();
         if deckies.is_empty() {
             return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
         }
@@ -65,7 +65,7 @@ impl Realistic {
         let chance = move |sender: &Persona| override_p.unwrap_or_else(|| reply_probability(sender));
         let mut first_skip = None;
         for decky in &deckies {
-            match tick.pick_on(&mut self.personas, decky, &chance)? {
+            match tick.pick_on(&mut self.cache, decky, &chance)? {
                 Outcome::Skip { reason } => {
                     first_skip.get_or_insert(reason);
                 }
