@@ -19,7 +19,7 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().expect("host-harness lives inside the workspace");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    for watched in ["src", "wit", "policies", "Cargo.toml", "Cargo.lock"] {
+    for watched in ["src", "wit", "policies", "Cargo.toml", "Cargo.lock", ".cargo"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     for (package, file) in GUESTS {

@@ -252,3 +252,26 @@ fn the_cli_exits_one_when_a_pick_is_an_error() {
     let fine = run(seeds::NORMAL);
     assert_eq!(fine.status.code(), Some(0), "{}", String::from_utf8_lossy(&fine.stderr));
 }
+
+#[test]
+fn deeply_nested_persona_json_is_handled_on_the_guests_small_stack() {
+    for depth in [100, 127, 128, 5000] {
+        let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let mut store = office();
+        let text = format!(
+            r#"[{{"name": "A", "email": "a@x.io", "role": "r", "mannerisms": {nested}}}, {{"name": "B", "email": "b@x.io", "role": "r"}}, {{"name": "C", "email": "c@x.io", "role": "r"}}]"#
+        );
+        store.add_topology("t1", text, Some("en"));
+        let outcome = wasm_pick(&store, &seeded(1));
+        // Nesting past serde_json's limit of 128 levels (the list and the
+        // object take two) makes the whole text unparseable: no personas.
+        // Below it, the nested entry alone is invalid. Never a trap.
+        assert_eq!(outcome, native_pick(&store, &seeded(1)), "depth {depth}");
+        if depth + 2 <= 128 {
+            let a = outcome.action().unwrap_or_else(|| panic!("depth {depth}: {}", outcome.to_json()));
+            assert!(a.sender.email != "a@x.io" && a.recipient.email != "a@x.io", "the nested entry is invalid");
+        } else {
+            assert!(matches!(outcome, PickOutcome::Skip { .. }), "depth {depth}: {}", outcome.to_json());
+        }
+    }
+}

@@ -112,7 +112,7 @@ fn load_times(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<(f64, f
     cache.load(engine, name, bytes).map_err(|e| e.to_string())?;
     let cached_ms = median_ms(9, || cache.load(engine, name, bytes).map(drop).map_err(|e| e.to_string()));
     let _ = std::fs::remove_dir_all(&dir);
-    Ok((compile_ms, cached_ms?))
+    Ok((round(compile_ms, 100.0), round(cached_ms?, 1000.0)))
 }
 
 fn median_ms(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
@@ -124,6 +124,11 @@ fn median_ms(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f
     }
     times.sort_by(f64::total_cmp);
     Ok(times[runs / 2])
+}
+
+/// Rounds to 1/`per` (timings are not more precise than that).
+fn round(value: f64, per: f64) -> f64 {
+    (value * per).round() / per
 }
 
 struct Spread {
@@ -147,5 +152,5 @@ fn time_each(n: usize, mut f: impl FnMut(usize, bool)) -> Spread {
         .collect();
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
-    Spread { median: at(0.5), p10: at(0.1), p90: at(0.9) }
+    Spread { median: round(at(0.5), 100.0), p10: round(at(0.1), 100.0), p90: round(at(0.9), 100.0) }
 }
