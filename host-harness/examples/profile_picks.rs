@@ -1,0 +1,35 @@
+//! Runs many warm picks for a profiler.
+//!
+//! ```sh
+//! cargo build --release -p host-harness --example profile_picks
+//! EMAILGEN_PROFILE=perfmap perf record -g target/release/examples/profile_picks bench/medium.json 100000 [policy.wasm]
+//! perf report --no-children --sort symbol
+//! ```
+//!
+//! `EMAILGEN_PROFILE=perfmap` tells the engine to write a perf map so guest
+//! functions show by name (build the guest unstripped to see them:
+//! `--config 'profile.guest.strip=false'`).
+
+use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(scenario), Some(picks)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
+        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm]");
+        std::process::exit(2);
+    };
+    let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let engine = PickerEngine::new(Limits::default()).expect("an engine");
+    let policy = match args.get(3) {
+        Some(path) => Policy::from_file(&engine, path.as_ref()),
+        None => Policy::builtin(&engine),
+    }
+    .unwrap_or_else(|e| panic!("{e}"));
+    let options = scenario.options.clone();
+    let mut instance = policy.instance(shared_store(scenario.store), local_clock());
+    let started = std::time::Instant::now();
+    for seed in 0..picks {
+        std::hint::black_box(instance.pick(&PickOptions { seed: Some(seed), ..options.clone() }));
+    }
+    eprintln!("{:.2} µs per pick", started.elapsed().as_secs_f64() * 1e6 / picks as f64);
+}
