@@ -14,22 +14,7 @@ use common::*;
 use emailgen_picker::ThreadRow;
 use host_harness::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
 
-/// Seeds that select a misbehaviour in `tests/fixtures/hostile-policy`.
-mod seeds {
-    pub const LOOP_FOREVER: u64 = 1;
-    pub const EXHAUST_MEMORY: u64 = 2;
-    pub const OVERFLOW_STACK: u64 = 3;
-    pub const PANIC: u64 = 4;
-    pub const IMPORT_STORM: u64 = 5;
-    pub const HUGE_STRING: u64 = 6;
-    pub const UNKNOWN_DECKY: u64 = 7;
-    pub const FOREIGN_SENDER: u64 = 8;
-    pub const SELF_ADDRESSED: u64 = 9;
-    pub const INVENTED_THREAD: u64 = 10;
-    pub const CHATTY: u64 = 11;
-    pub const LOG_STORM: u64 = 12;
-    pub const NORMAL: u64 = 99;
-}
+use hostile_policy::seeds;
 
 fn hostile_path() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread;
 
 use common::fixtures::build_fixture;
+use hostile_policy::seeds;
 use common::*;
 use host_harness::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 use host_harness::{CacheUse, Canary, CompileCache, LoadError, Policy, PolicySlot, SwapError};
@@ -93,7 +94,7 @@ fn bad_candidates_are_refused_and_the_old_policy_kept() {
     assert_refused(&slot, load_then_swap(&slot, &newer), "decnet:emailgen@0.2.0");
     // A hostile policy whose canary pick panics.
     let (mail, _) = shared(company(people(2)));
-    let panicking = Canary { mail, clock: fixed_clock(at(10, 0)), options: seeded(4) };
+    let panicking = Canary { mail, clock: fixed_clock(at(10, 0)), options: seeded(seeds::PANIC) };
     assert_refused(&slot, slot.swap(hostile(), &panicking), "canary pick of hostile failed");
 }
 
@@ -135,13 +136,13 @@ fn rollback_on_demand_and_after_repeated_failures() {
     let slot = PolicySlot::new(default_policy().clone(), 3);
     assert!(matches!(slot.rollback(), Err(SwapError::NoPrevious)));
     let store = company(people(3));
-    slot.swap(hostile(), &canary(&store, 99)).unwrap();
+    slot.swap(hostile(), &canary(&store, seeds::NORMAL)).unwrap();
     assert_eq!(slot.active().0.id().name, "hostile");
     let (mail, _) = shared(store);
     let mut worker = slot.worker(mail, fixed_clock(at(10, 0)));
-    let failing = seeded(4);
+    let failing = seeded(seeds::PANIC);
     assert!(worker.pick(&failing).rolled_back_to.is_none());
-    assert!(worker.pick(&seeded(99)).outcome.action().is_some(), "a success resets the streak");
+    assert!(worker.pick(&seeded(seeds::NORMAL)).outcome.action().is_some(), "a success resets the streak");
     assert!(worker.pick(&failing).rolled_back_to.is_none());
     assert!(worker.pick(&failing).rolled_back_to.is_none());
     let third = worker.pick(&failing);
