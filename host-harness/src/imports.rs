@@ -47,6 +47,7 @@ pub struct HostState {
     budget: ImportBudget,
     served: Served,
     persona_cache: SharedPersonaCache,
+    deadline: std::time::Duration,
     stdout: GuestOutput,
     stderr: GuestOutput,
 }
@@ -95,6 +96,7 @@ impl HostState {
             budget,
             served: Served::default(),
             persona_cache: engine.persona_cache().clone(),
+            deadline: limits.deadline,
             stdout,
             stderr,
         }
@@ -113,6 +115,11 @@ impl HostState {
     fn serve_deckies(&mut self, rows: Vec<emailgen_picker::Decky>) {
         let mail_deckies = rows.into_iter().filter(emailgen_picker::pick::is_mail_decky);
         self.served.mail_deckies.extend(mail_deckies);
+    }
+
+    /// The wall-clock time a pick may take.
+    pub fn deadline(&self) -> std::time::Duration {
+        self.deadline
     }
 
     /// What the host served since the pick began.

@@ -249,7 +249,10 @@ fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
         return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
     }
     match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => PickOutcome::error(ErrorKind::Deadline, "policy ran past its deadline"),
+        Some(Trap::Interrupt) => {
+            let deadline = store.data().deadline();
+            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {} ms", deadline.as_millis()))
+        }
         Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
         Some(trap) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {trap}")),
         None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", first_line(&err))),
