@@ -241,7 +241,7 @@ fn llms_field(obj: &Map<String, Value>) -> Result<bool, String> {
         },
         _ => None,
     };
-    parsed.ok_or_else(|| format!("uses_llms_heavily must be a boolean, got {value}"))
+    parsed.ok_or_else(|| format!("uses_llms_heavily must be a boolean, got {}", kind_of(value)))
 }
 
 fn kind_of(value: &Value) -> &'static str {

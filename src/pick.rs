@@ -77,7 +77,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     /// Validates the options and fixes the tick's randomness and time.
     pub fn start(host: &'h mut H, options: &PickOptions) -> Result<Self, PickError> {
         if let Some(p) = options.reply_probability.filter(|p| !(0.0..=1.0).contains(p)) {
-            let message = format!("reply probability must be between 0 and 1, got {p}");
+            let message = format!("reply probability must be between 0 and 1, got {}", describe_probability(p));
             return Err(PickError::new(ErrorKind::InvalidInput, message));
         }
         let rng = match options.seed {
@@ -227,6 +227,20 @@ pub fn shuffle<T>(rng: &mut impl Rng, items: &mut [T]) {
 /// Maps a store failure to a pick error naming the import.
 pub fn store(import: &'static str) -> impl Fn(crate::host::StoreError) -> PickError {
     move |err| PickError::new(ErrorKind::Store, format!("{import} failed: {}", err.0))
+}
+
+/// A probability as text without `f64`'s `Display`, whose float formatting
+/// machinery would add a tenth to the component's size for one message.
+fn describe_probability(p: f64) -> String {
+    if p.is_nan() {
+        return "NaN".into();
+    }
+    if p.is_infinite() {
+        return if p > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let thousandths = (p.abs() * 1000.0).round() as u64;
+    let sign = if p < 0.0 { "-" } else { "" };
+    format!("{sign}{}.{:03}", thousandths / 1000, thousandths % 1000)
 }
 
 #[cfg(test)]

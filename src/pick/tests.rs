@@ -389,3 +389,14 @@ mod fingerprints {
         }
     }
 }
+
+#[test]
+fn probabilities_are_described_without_float_formatting() {
+    assert_eq!(describe_probability(1.5), "1.500");
+    assert_eq!(describe_probability(-0.1), "-0.100");
+    assert_eq!(describe_probability(f64::NAN), "NaN");
+    assert_eq!(describe_probability(f64::INFINITY), "inf");
+    let mut host = company(two_people(), None);
+    let outcome = pick(&mut host, PickOptions { reply_probability: Some(1.25), ..seeded(1) });
+    assert!(matches!(outcome, Outcome::Error { error } if error.message.ends_with("got 1.250")));
+}
