@@ -61,8 +61,8 @@ mod tests {
     fn fields_do_not_run_together() {
         let a = Decky { uuid: "ab".into(), name: "c".into(), ..Default::default() };
         let b = Decky { uuid: "a".into(), name: "bc".into(), ..Default::default() };
-        assert_ne!(deckies(&[a.clone()]), deckies(&[b]));
-        assert_eq!(deckies(&[a.clone()]), deckies(&[a.clone()]));
+        assert_ne!(deckies(std::slice::from_ref(&a)), deckies(&[b]));
+        assert_eq!(deckies(std::slice::from_ref(&a)), deckies(std::slice::from_ref(&a)));
         let none = Decky { source: None, ..a.clone() };
         let empty = Decky { source: Some(String::new()), ..a };
         assert_ne!(deckies(&[none]), deckies(&[empty]));

@@ -79,7 +79,7 @@ pub fn run(
     // Every pick is given its "now"; the clock import is never asked.
     let mut instance = policy.instance(store.clone(), crate::imports::local_clock());
     let mut ids = match config.seed {
-        Some(seed) => StdRng::seed_from_u64(seed ^ 0x5eed_1d5),
+        Some(seed) => StdRng::seed_from_u64(seed ^ 0x05ee_d1d5),
         None => StdRng::from_os_rng(),
     };
     let mut tally = Tally::default();
