@@ -13,7 +13,10 @@ pub type MinuteOfDay = u16;
 pub enum Window {
     Always,
     /// `start <= now < end` when `start < end`; spans midnight otherwise.
-    Between { start: MinuteOfDay, end: MinuteOfDay },
+    Between {
+        start: MinuteOfDay,
+        end: MinuteOfDay,
+    },
 }
 
 impl Window {
@@ -126,9 +129,19 @@ mod tests {
     #[test]
     fn malformed_windows_are_always_active() {
         for bad in [
-            "", "9-17", "09:00", "09:00-18:00-20:00", "24:00-18:00", "09:60-18:00",
-            "aa:bb-cc:dd", "09:00:00-18:00", "09:00-", "-09:00", "09:0x-18:00",
-            "-1:00-02:00", "09:__0-18:00",
+            "",
+            "9-17",
+            "09:00",
+            "09:00-18:00-20:00",
+            "24:00-18:00",
+            "09:60-18:00",
+            "aa:bb-cc:dd",
+            "09:00:00-18:00",
+            "09:00-",
+            "-09:00",
+            "09:0x-18:00",
+            "-1:00-02:00",
+            "09:__0-18:00",
         ] {
             assert_eq!(Window::parse(bad), Window::Always, "{bad:?}");
         }

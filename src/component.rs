@@ -125,8 +125,8 @@ impl MailStore for WitHost {
         recipient_email: &str,
         limit: u32,
     ) -> Result<Vec<host::ThreadRow>, StoreError> {
-        let rows = store::list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit)
-            .map_err(StoreError)?;
+        let rows =
+            store::list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit).map_err(StoreError)?;
         Ok(rows
             .into_iter()
             .map(|r| host::ThreadRow {

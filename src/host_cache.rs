@@ -38,7 +38,8 @@ impl HostCache {
     /// asked for those only; the filter is applied again here so a host
     /// that ignores it changes nothing.
     pub fn mail_deckies(&mut self, host: &mut impl PickerHost) -> Result<Arc<[Decky]>, PickError> {
-        let fingerprint = host.running_deckies_fingerprint(&MAIL_SERVICES).map_err(store("running-deckies-fingerprint"))?;
+        let fingerprint =
+            host.running_deckies_fingerprint(&MAIL_SERVICES).map_err(store("running-deckies-fingerprint"))?;
         if let (Some(fp), Some((known, deckies))) = (fingerprint, &self.deckies) {
             if fp == *known {
                 return Ok(Arc::clone(deckies));
@@ -66,7 +67,12 @@ impl HostCache {
         Ok((personas, source))
     }
 
-    fn topology_personas(&mut self, host: &mut impl PickerHost, id: &str, decky: &Decky) -> Result<Arc<[Persona]>, PickError> {
+    fn topology_personas(
+        &mut self,
+        host: &mut impl PickerHost,
+        id: &str,
+        decky: &Decky,
+    ) -> Result<Arc<[Persona]>, PickError> {
         let fingerprint = host.topology_fingerprint(id).map_err(store("topology-fingerprint"))?;
         if let Some(fp) = fingerprint {
             if let Some((_, _, personas)) = self.topologies.iter().find(|(known, f, _)| known == id && *f == fp) {
@@ -106,7 +112,14 @@ impl HostCache {
     }
 
     /// Parses (or finds) a list, logging its warnings when first parsed.
-    fn parse(&mut self, host: &mut impl PickerHost, text: &str, language: &str, source: &str, decky: &Decky) -> Arc<[Persona]> {
+    fn parse(
+        &mut self,
+        host: &mut impl PickerHost,
+        text: &str,
+        language: &str,
+        source: &str,
+        decky: &Decky,
+    ) -> Arc<[Persona]> {
         let (personas, warnings) = self.personas.get(text, language);
         for warning in warnings {
             host.log(LogLevel::Warn, &format!("{source} personas for mail decky {}: {warning}", decky.uuid));

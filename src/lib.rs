@@ -20,8 +20,8 @@ pub mod threads;
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
 pub mod component;
 
-pub use memory::MemoryHost;
 pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
+pub use memory::MemoryHost;
 pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 pub use persona::{parse_personas, Persona, ReplyLatency, Tone};
 pub use pick::{PickOptions, Picker};

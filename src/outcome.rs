@@ -72,15 +72,9 @@ impl PickError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Action {
-        action: EmailAction,
-    },
-    Skip {
-        reason: SkipReason,
-    },
-    Error {
-        error: PickError,
-    },
+    Action { action: EmailAction },
+    Skip { reason: SkipReason },
+    Error { error: PickError },
 }
 
 impl Outcome {

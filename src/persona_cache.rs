@@ -26,10 +26,8 @@ impl PersonaCache {
     /// The valid personas of `text`, and the warnings of its parse when it
     /// was parsed now (empty when it came from the cache).
     pub fn get(&mut self, text: &str, language_default: &str) -> (Arc<[Persona]>, Vec<String>) {
-        if let Some((_, _, personas)) = self
-            .lists
-            .iter()
-            .find(|(t, l, _)| t.len() == text.len() && l == language_default && same_bytes(t, text))
+        if let Some((_, _, personas)) =
+            self.lists.iter().find(|(t, l, _)| t.len() == text.len() && l == language_default && same_bytes(t, text))
         {
             return (Arc::clone(personas), Vec::new());
         }
@@ -62,7 +60,10 @@ fn same_bytes(a: &str, b: &str) -> bool {
     }
     let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
     let tails_equal = a_words.remainder() == b_words.remainder();
-    tails_equal && a_words.zip(b_words).all(|(x, y)| u64::from_ne_bytes(x.try_into().unwrap()) == u64::from_ne_bytes(y.try_into().unwrap()))
+    tails_equal
+        && a_words
+            .zip(b_words)
+            .all(|(x, y)| u64::from_ne_bytes(x.try_into().unwrap()) == u64::from_ne_bytes(y.try_into().unwrap()))
 }
 
 #[cfg(test)]

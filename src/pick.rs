@@ -3,16 +3,15 @@
 //! Each step is a public function so other policies (see
 //! `policies/realistic`) can reuse them and change only what they mean to.
 
-
 use chrono::{NaiveDateTime, Timelike};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::active_hours::{minute_of_day, MinuteOfDay};
 use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
+use crate::host_cache::HostCache;
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 use crate::persona::Persona;
-use crate::host_cache::HostCache;
 use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
 
 /// Services that make a decky a mail decky.
@@ -184,8 +183,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 
     fn log_shortage(&mut self, source: &str, decky: &Decky, count: usize, what: &str) {
-        let message =
-            format!("emailgen pick: source={source} mail_decky={} only {count} {what}; need >=2", decky.uuid);
+        let message = format!("emailgen pick: source={source} mail_decky={} only {count} {what}; need >=2", decky.uuid);
         self.host.log(LogLevel::Debug, &message);
     }
 }

@@ -60,7 +60,9 @@ fn duplicate_emails_are_one_mailbox() {
         assert!(matches!(skip(wasm_pick(&store, &seeded(seed))), SkipReason::TooFewActive(_)));
     }
     let store = company(json!([
-        persona("Ana", "ana@acme.example"), persona("Bo", "ana@acme.example"), persona("Cy", "cy@acme.example")
+        persona("Ana", "ana@acme.example"),
+        persona("Bo", "ana@acme.example"),
+        persona("Cy", "cy@acme.example")
     ]));
     for seed in 0..30 {
         let a = action(wasm_pick(&store, &seeded(seed)));
@@ -108,10 +110,15 @@ fn topology_and_global_pool_never_mix() {
 fn each_topology_has_its_own_personas_and_language() {
     let mut store = company(people(2));
     store.deckies.push(decky("mx2", &["imap"], Some("topology"), Some("t2")));
-    store.add_topology("t2", json!([persona("Zed", "zed@other.example"), persona("Yan", "yan@other.example")]).to_string(), Some("de"));
+    store.add_topology(
+        "t2",
+        json!([persona("Zed", "zed@other.example"), persona("Yan", "yan@other.example")]).to_string(),
+        Some("de"),
+    );
     for seed in 0..20 {
         let a = action(wasm_pick(&store, &seeded(seed)));
-        let (domain, language) = if a.mail_decky_uuid == "mx2" { ("@other.example", "de") } else { ("@acme.example", "en") };
+        let (domain, language) =
+            if a.mail_decky_uuid == "mx2" { ("@other.example", "de") } else { ("@acme.example", "en") };
         assert!(a.sender.email.ends_with(domain) && a.recipient.email.ends_with(domain));
         assert_eq!(a.recipient.language, language);
     }
@@ -165,7 +172,11 @@ fn store_failure_is_an_error_naming_the_import() {
         match wasm_pick(&store, &PickOptions { reply_probability: Some(1.0), ..seeded(1) }) {
             PickOutcome::Error { error } => {
                 assert_eq!(error.kind, ErrorKind::Store, "{import}");
-                assert!(error.message.contains(import) && error.message.contains("connection refused"), "{}", error.message);
+                assert!(
+                    error.message.contains(import) && error.message.contains("connection refused"),
+                    "{}",
+                    error.message
+                );
             }
             other => panic!("{import}: expected an error, got {}", other.to_json()),
         }

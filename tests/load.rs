@@ -38,10 +38,8 @@ fn four_threads_share_one_engine_and_policy() {
                 for i in 0..PICKS {
                     // Half the picks at night so skips are exercised too.
                     let hour = if i % 2 == 0 { 10 } else { 3 };
-                    let options = emailgen_picker::PickOptions {
-                        now: Some(at(hour, 0)),
-                        ..seeded(worker as u64 * PICKS + i)
-                    };
+                    let options =
+                        emailgen_picker::PickOptions { now: Some(at(hour, 0)), ..seeded(worker as u64 * PICKS + i) };
                     let outcome = instance.pick(&options);
                     assert!(!outcome.is_error(), "worker {worker} pick {i}: {}", outcome.to_json());
                     actions += usize::from(outcome.action().is_some());
@@ -70,7 +68,8 @@ fn fresh_instances_under_load() {
             let (policy, mail) = (policy.clone(), mail.clone());
             thread::spawn(move || {
                 for i in 0..200 {
-                    let outcome = policy.pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded((worker * 1000 + i) as u64));
+                    let outcome =
+                        policy.pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded((worker * 1000 + i) as u64));
                     assert!(outcome.action().is_some(), "{}", outcome.to_json());
                 }
             })

@@ -15,9 +15,21 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
         ".{0,10}".prop_map(Value::String),
         prop_oneof![
-            Just("formal"), Just("custom"), Just("Formal"), Just("fast"), Just("slow"), Just("yes"), Just("OFF"),
-            Just("a@b.c"), Just("ana@acme.example"), Just("no-at"), Just("@x.y"), Just("09:00-17:00"),
-            Just("22:30-06:15"), Just("  "), Just(""),
+            Just("formal"),
+            Just("custom"),
+            Just("Formal"),
+            Just("fast"),
+            Just("slow"),
+            Just("yes"),
+            Just("OFF"),
+            Just("a@b.c"),
+            Just("ana@acme.example"),
+            Just("no-at"),
+            Just("@x.y"),
+            Just("09:00-17:00"),
+            Just("22:30-06:15"),
+            Just("  "),
+            Just(""),
         ]
         .prop_map(|s| Value::String(s.to_owned())),
         (1usize..300).prop_map(|n| Value::String("é".repeat(n))),
@@ -33,9 +45,18 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just("name"), Just("email"), Just("role"), Just("tone"), Just("tone_custom"), Just("mannerisms"),
-        Just("language"), Just("signature"), Just("active_hours"), Just("reply_latency"),
-        Just("uses_llms_heavily"), Just("other"),
+        Just("name"),
+        Just("email"),
+        Just("role"),
+        Just("tone"),
+        Just("tone_custom"),
+        Just("mannerisms"),
+        Just("language"),
+        Just("signature"),
+        Just("active_hours"),
+        Just("reply_latency"),
+        Just("uses_llms_heavily"),
+        Just("other"),
     ]
     .prop_map(String::from)
 }

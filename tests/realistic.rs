@@ -37,7 +37,8 @@ fn mixed_office() -> TestStore {
         {"name": "Nor", "email": "nor@acme.example", "role": "Sales"},
     ]));
     store.deckies.insert(0, decky("broken-mx", &["imap"], Some("topology"), Some("missing")));
-    store.threads = vec![ThreadRow { thread_id: "t".into(), message_id: "<m@acme.example>".into(), ..Default::default() }];
+    store.threads =
+        vec![ThreadRow { thread_id: "t".into(), message_id: "<m@acme.example>".into(), ..Default::default() }];
     store
 }
 
@@ -51,7 +52,11 @@ fn the_realistic_component_loads_and_names_itself() {
 #[test]
 fn weekends_are_quiet_through_wasm() {
     let outcome = wasm(&mixed_office(), &saturday());
-    assert!(matches!(outcome, PickOutcome::Skip { reason: SkipReason::TooFewActive(ref s) } if s.count == 0), "{}", outcome.to_json());
+    assert!(
+        matches!(outcome, PickOutcome::Skip { reason: SkipReason::TooFewActive(ref s) } if s.count == 0),
+        "{}",
+        outcome.to_json()
+    );
 }
 
 #[test]

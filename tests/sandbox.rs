@@ -156,11 +156,24 @@ fn the_default_component_imports_only_what_it_needs() {
         .map(|(name, _)| name.split('@').next().unwrap().to_owned())
         .collect();
     let expected: BTreeSet<String> = [
-        "decnet:emailgen/types", "decnet:emailgen/store", "decnet:emailgen/clock", "decnet:emailgen/log",
-        "wasi:io/poll", "wasi:io/error", "wasi:io/streams", "wasi:random/random",
-        "wasi:cli/stdout", "wasi:cli/stderr", "wasi:cli/stdin", "wasi:cli/environment", "wasi:cli/exit",
-        "wasi:cli/terminal-input", "wasi:cli/terminal-output", "wasi:cli/terminal-stdin",
-        "wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr",
+        "decnet:emailgen/types",
+        "decnet:emailgen/store",
+        "decnet:emailgen/clock",
+        "decnet:emailgen/log",
+        "wasi:io/poll",
+        "wasi:io/error",
+        "wasi:io/streams",
+        "wasi:random/random",
+        "wasi:cli/stdout",
+        "wasi:cli/stderr",
+        "wasi:cli/stdin",
+        "wasi:cli/environment",
+        "wasi:cli/exit",
+        "wasi:cli/terminal-input",
+        "wasi:cli/terminal-output",
+        "wasi:cli/terminal-stdin",
+        "wasi:cli/terminal-stdout",
+        "wasi:cli/terminal-stderr",
     ]
     .into_iter()
     .map(String::from)

@@ -8,10 +8,10 @@ use std::sync::{Arc, OnceLock};
 use std::thread;
 
 use common::fixtures::build_fixture;
-use hostile_policy::seeds;
 use common::*;
 use host_harness::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 use host_harness::{CacheUse, Canary, CompileCache, LoadError, Policy, PolicySlot, SwapError};
+use hostile_policy::seeds;
 
 fn realistic() -> Policy {
     Policy::named_builtin(&engine(), "realistic").unwrap()
@@ -40,7 +40,8 @@ fn swapping_under_load_loses_nothing_and_attributes_everything() {
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..4)
         .map(|w| {
-            let (slot, mail, completed, stop, known) = (slot.clone(), mail.clone(), completed.clone(), stop.clone(), known.clone());
+            let (slot, mail, completed, stop, known) =
+                (slot.clone(), mail.clone(), completed.clone(), stop.clone(), known.clone());
             thread::spawn(move || {
                 let mut worker = slot.worker(mail, fixed_clock(at(10, 0)));
                 let mut picks = 0u64;
@@ -180,7 +181,10 @@ fn the_precompiled_cache_skips_compilation_for_known_policies() {
     assert_eq!(first.id(), second.id());
     let store = company(people(3));
     let (mail, _) = shared(store.clone());
-    assert_eq!(second.pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(5)), first.pick_fresh(shared(store).0, fixed_clock(at(10, 0)), &seeded(5)));
+    assert_eq!(
+        second.pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(5)),
+        first.pick_fresh(shared(store).0, fixed_clock(at(10, 0)), &seeded(5))
+    );
     // A corrupt entry is ignored and replaced.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();

@@ -42,7 +42,8 @@ pub struct BenchReport {
 pub fn policy_bytes(spec: Option<&str>) -> Result<(String, Vec<u8>), String> {
     let spec = spec.unwrap_or("builtin:default");
     if let Some(name) = spec.strip_prefix("builtin:") {
-        let (_, bytes) = BUILTIN_POLICIES.iter().find(|(n, _)| *n == name).ok_or(format!("no built-in policy {name:?}"))?;
+        let (_, bytes) =
+            BUILTIN_POLICIES.iter().find(|(n, _)| *n == name).ok_or(format!("no built-in policy {name:?}"))?;
         return Ok((name.to_owned(), bytes.to_vec()));
     }
     let bytes = std::fs::read(spec).map_err(|e| format!("cannot read policy {spec}: {e}"))?;
@@ -73,13 +74,15 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
     let fresh = time_each(picks, |i, _| {
         policy.pick_fresh(mail.clone(), local_clock(), &options(i));
     });
-    let native = policy_spec.unwrap_or("builtin:default").strip_prefix("builtin:").and_then(NativePolicy::named).map(|mut native| {
-        let store = Scenario::load(scenario_path).expect("loaded above").store;
-        let mut host = NativeHost { store, clock: local_clock() };
-        time_each(picks, |i, _| {
-            native.pick(&mut host, &options(i));
-        })
-    });
+    let native = policy_spec.unwrap_or("builtin:default").strip_prefix("builtin:").and_then(NativePolicy::named).map(
+        |mut native| {
+            let store = Scenario::load(scenario_path).expect("loaded above").store;
+            let mut host = NativeHost { store, clock: local_clock() };
+            time_each(picks, |i, _| {
+                native.pick(&mut host, &options(i));
+            })
+        },
+    );
     Ok(BenchReport {
         scenario: scenario_path.display().to_string(),
         policy: name,
@@ -104,9 +107,7 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
 /// Compile time from bytes, and load time from the precompiled cache
 /// (medians of a few runs, in milliseconds).
 fn load_times(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<(f64, f64), String> {
-    let compile_ms = median_ms(3, || {
-        compile(engine, name, bytes).map(drop).map_err(|e| e.to_string())
-    })?;
+    let compile_ms = median_ms(3, || compile(engine, name, bytes).map(drop).map_err(|e| e.to_string()))?;
     let dir = std::env::temp_dir().join(format!("emailgen-bench-{}-{}", std::process::id(), &sha256_hex(bytes)[..8]));
     let cache = CompileCache::new(&dir);
     cache.load(engine, name, bytes).map_err(|e| e.to_string())?;

@@ -42,7 +42,8 @@ impl CompileCache {
 
     /// Loads a policy from a file through the cache.
     pub fn load_file(&self, engine: &PickerEngine, path: &Path) -> Result<(Policy, CacheUse), LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into());
         self.load(engine, &name, &bytes)
     }

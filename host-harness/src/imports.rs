@@ -11,10 +11,10 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{clock, log, store, types};
-use crate::{convert, fingerprint};
 use crate::engine::{Limits, PickerEngine};
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
+use crate::{convert, fingerprint};
 
 /// Log lines a policy may write in one pick; the rest are dropped.
 const MAX_LOG_LINES: u32 = 256;

@@ -37,6 +37,7 @@ pub mod stdio;
 pub mod validate;
 pub mod wasi;
 
+pub use cache::{CacheUse, CompileCache};
 pub use emailgen_picker::{MailStore, PickOptions, StoreError};
 pub use engine::{Limits, PickerEngine};
 pub use imports::{local_clock, shared_store, Clock, SharedMailStore};
@@ -44,4 +45,3 @@ pub use outcome::{ErrorKind, PickError, PickOutcome};
 pub use policy::{LoadError, Policy, PolicyId, PolicyInstance};
 pub use scenario::{Scenario, ScenarioStore};
 pub use slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
-pub use cache::{CacheUse, CompileCache};

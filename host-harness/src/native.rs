@@ -39,7 +39,10 @@ pub struct NativeHost<S> {
 }
 
 impl<S: MailStore> MailStore for NativeHost<S> {
-    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
+    fn list_running_deckies(
+        &mut self,
+        services: &[&str],
+    ) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
         self.store.list_running_deckies(services)
     }
 

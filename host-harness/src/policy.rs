@@ -20,7 +20,8 @@ pub const DEFAULT_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 pub const REALISTIC_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/realistic_policy.wasm"));
 
 /// The policies built into this host, by name.
-pub const BUILTIN_POLICIES: &[(&str, &[u8])] = &[("default", DEFAULT_POLICY_WASM), ("realistic", REALISTIC_POLICY_WASM)];
+pub const BUILTIN_POLICIES: &[(&str, &[u8])] =
+    &[("default", DEFAULT_POLICY_WASM), ("realistic", REALISTIC_POLICY_WASM)];
 
 /// Why a component could not become a policy.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +79,8 @@ impl Policy {
     }
 
     pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into());
         Policy::from_bytes(engine, &name, &bytes)
     }
@@ -170,7 +172,8 @@ fn compatible(found: &str) -> bool {
 
 /// Compiles a component (no checks yet).
 pub fn compile(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Component, LoadError> {
-    Component::new(engine.engine(), bytes).map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })
+    Component::new(engine.engine(), bytes)
+        .map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })
 }
 
 pub(crate) fn first_line(err: &wasmtime::Error) -> String {
@@ -243,7 +246,10 @@ impl PolicyInstance {
 /// Turns a failed call into the error outcome that says what happened.
 fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
     if store.data_mut().limiter().take_denied() {
-        return PickOutcome::error(ErrorKind::Memory, format!("policy exceeded its memory limit: {}", first_line(&err)));
+        return PickOutcome::error(
+            ErrorKind::Memory,
+            format!("policy exceeded its memory limit: {}", first_line(&err)),
+        );
     }
     if let Some(violation) = err.downcast_ref::<crate::imports::PolicyViolation>() {
         return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
@@ -251,7 +257,10 @@ fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
     match err.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => {
             let deadline = store.data().deadline();
-            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {} ms", deadline.as_millis()))
+            PickOutcome::error(
+                ErrorKind::Deadline,
+                format!("policy ran past its deadline of {} ms", deadline.as_millis()),
+            )
         }
         Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
         Some(trap) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {trap}")),

@@ -59,7 +59,12 @@ fn section(page: &mut String, run: &Summary) {
 fn heat_map(page: &mut String, heat: &[Vec<u64>]) {
     let (cell, left, top) = (18, 36, 16);
     let max = heat.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let _ = writeln!(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\">", left + 24 * cell, top + 7 * cell);
+    let _ = writeln!(
+        page,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\">",
+        left + 24 * cell,
+        top + 7 * cell
+    );
     for hour in (0..24).step_by(3) {
         let _ = writeln!(page, "<text class=\"label\" x=\"{}\" y=\"11\">{hour}</text>", left + hour * cell);
     }

@@ -79,7 +79,11 @@ impl Scenario {
         let file: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
             let at = e.path().to_string();
             let inner = e.into_inner();
-            if at == "." { inner.to_string() } else { format!("{at}: {inner}") }
+            if at == "." {
+                inner.to_string()
+            } else {
+                format!("{at}: {inner}")
+            }
         })?;
         file.into_scenario()
     }

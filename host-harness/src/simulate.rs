@@ -86,7 +86,8 @@ pub fn run(
     let total = config.ticks();
     for i in 0..total {
         let now = config.from + config.tick * i as i32;
-        let options = PickOptions { seed: config.seed.map(|s| s.wrapping_add(i)), now: Some(now), reply_probability: None };
+        let options =
+            PickOptions { seed: config.seed.map(|s| s.wrapping_add(i)), now: Some(now), reply_probability: None };
         match instance.pick(&options) {
             PickOutcome::Action { action } => {
                 let email = email_for(&action, now, &mut ids);
@@ -103,7 +104,10 @@ pub fn run(
         progress(i + 1, total);
     }
     drop(instance);
-    let store = Arc::try_unwrap(store).map_err(|_| "the store is still shared")?.into_inner().unwrap_or_else(|p| p.into_inner());
+    let store = Arc::try_unwrap(store)
+        .map_err(|_| "the store is still shared")?
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     let summary = tally.finish(policy.id().clone(), config, total, &store)?;
     Ok((summary, store))
 }

@@ -95,7 +95,11 @@ impl SqliteStore {
     /// An in-memory copy of this database (the start state of a run).
     pub fn copy_in_memory(&self) -> rusqlite::Result<Self> {
         let mut copy = Connection::open_in_memory()?;
-        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
+            256,
+            std::time::Duration::ZERO,
+            None,
+        )?;
         SqliteStore::with(copy)
     }
 
@@ -124,7 +128,9 @@ impl SqliteStore {
             tx.execute("INSERT OR REPLACE INTO global_personas (id, email_personas) VALUES (1, ?1)", params![text])?;
         }
         for (i, t) in scenario.threads.iter().enumerate() {
-            let (Some(decky), Some(sender), Some(recipient)) = (&t.mail_decky_uuid, &t.sender_email, &t.recipient_email) else {
+            let (Some(decky), Some(sender), Some(recipient)) =
+                (&t.mail_decky_uuid, &t.sender_email, &t.recipient_email)
+            else {
                 continue; // A row that names no pair answers no SQL lookup.
             };
             let ts = start - chrono::Duration::minutes(i as i64 + 1);
@@ -194,8 +200,16 @@ fn insert_email(conn: &Connection, e: &SentEmail) -> rusqlite::Result<()> {
                                   recipient_email, subject, success)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            e.uuid, e.ts, e.mail_decky_uuid, e.thread_id, e.message_id, e.in_reply_to, e.sender_email,
-            e.recipient_email, e.subject, e.success
+            e.uuid,
+            e.ts,
+            e.mail_decky_uuid,
+            e.thread_id,
+            e.message_id,
+            e.in_reply_to,
+            e.sender_email,
+            e.recipient_email,
+            e.subject,
+            e.success
         ],
     )?;
     Ok(())
@@ -229,9 +243,11 @@ impl MailStore for SqliteStore {
             .conn
             .prepare_cached("SELECT id, email_personas, language_default FROM topologies WHERE id = ?1")
             .map_err(store_error)?;
-        stmt.query_row(params![id], |r| Ok(Topology { id: r.get(0)?, email_personas: r.get(1)?, language_default: r.get(2)? }))
-            .optional()
-            .map_err(store_error)
+        stmt.query_row(params![id], |r| {
+            Ok(Topology { id: r.get(0)?, email_personas: r.get(1)?, language_default: r.get(2)? })
+        })
+        .optional()
+        .map_err(store_error)
     }
 
     fn list_email_threads(

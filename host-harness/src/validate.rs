@@ -43,7 +43,8 @@ impl Served {
 
     /// Records a topology served, with the personas the policy will see.
     pub fn topology(&mut self, topology: &Topology, cache: &SharedPersonaCache) {
-        let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
+        let language =
+            topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
         let personas = parsed(cache, &topology.email_personas, language);
         self.topologies.push((topology.id.clone(), personas));
     }
@@ -82,14 +83,20 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
     };
     bounded("skip source", &shortage.source, 128)?;
     if !served.mail_deckies.iter().any(|d| d.uuid == shortage.mail_decky_uuid) {
-        return Err(violation(format!("skip names mail decky {:?}, which the host never listed", shortage.mail_decky_uuid)));
+        return Err(violation(format!(
+            "skip names mail decky {:?}, which the host never listed",
+            shortage.mail_decky_uuid
+        )));
     }
     Ok(())
 }
 
 fn check_action(action: &EmailAction, served: &Served) -> Result<(), PolicyViolation> {
     let Some(decky) = served.mail_deckies.iter().find(|d| d.uuid == action.mail_decky_uuid) else {
-        return Err(violation(format!("action names mail decky {:?}, which is not a listed mail decky", action.mail_decky_uuid)));
+        return Err(violation(format!(
+            "action names mail decky {:?}, which is not a listed mail decky",
+            action.mail_decky_uuid
+        )));
     };
     debug_assert!(is_mail_decky(decky));
     if action.mail_decky_name != decky.name || action.mail_decky_services != decky.services {
@@ -98,7 +105,10 @@ fn check_action(action: &EmailAction, served: &Served) -> Result<(), PolicyViola
     let personas = served_personas(decky, served)?;
     for (role, persona) in [("sender", &action.sender), ("recipient", &action.recipient)] {
         if !personas.iter().any(|p| p == persona) {
-            return Err(violation(format!("{role} {:?} is not a persona served for mail decky {:?}", persona.email, decky.uuid)));
+            return Err(violation(format!(
+                "{role} {:?} is not a persona served for mail decky {:?}",
+                persona.email, decky.uuid
+            )));
         }
     }
     if action.sender.email == action.recipient.email {
@@ -138,9 +148,13 @@ fn check_thread(action: &EmailAction, served: &Served) -> Result<(), PolicyViola
         return Ok(());
     }
     let parent = action.parent_message_id.as_deref();
-    let known = served.threads.iter().any(|row| row.thread_id == action.thread_id && Some(row.message_id.as_str()) == parent);
+    let known =
+        served.threads.iter().any(|row| row.thread_id == action.thread_id && Some(row.message_id.as_str()) == parent);
     if !known {
-        return Err(violation(format!("reply on thread {:?} / parent {parent:?}, which the host never returned", action.thread_id)));
+        return Err(violation(format!(
+            "reply on thread {:?} / parent {parent:?}, which the host never returned",
+            action.thread_id
+        )));
     }
     Ok(())
 }

@@ -56,14 +56,34 @@ fn an_action_line_carries_every_field() {
     assert_eq!(lines[0]["outcome"], "action");
     let action = &lines[0]["action"];
     for key in [
-        "mail_decky_uuid", "mail_decky_name", "mail_decky_services", "sender", "recipient", "thread_id",
-        "parent_message_id", "references", "subject_hint", "parent_excerpt", "context_hint", "is_reply", "description",
+        "mail_decky_uuid",
+        "mail_decky_name",
+        "mail_decky_services",
+        "sender",
+        "recipient",
+        "thread_id",
+        "parent_message_id",
+        "references",
+        "subject_hint",
+        "parent_excerpt",
+        "context_hint",
+        "is_reply",
+        "description",
     ] {
         assert!(action.get(key).is_some(), "missing {key}");
     }
     for key in [
-        "name", "email", "role", "tone", "tone_custom", "mannerisms", "language", "signature", "active_hours",
-        "reply_latency", "uses_llms_heavily",
+        "name",
+        "email",
+        "role",
+        "tone",
+        "tone_custom",
+        "mannerisms",
+        "language",
+        "signature",
+        "active_hours",
+        "reply_latency",
+        "uses_llms_heavily",
     ] {
         assert!(action["sender"].get(key).is_some(), "sender misses {key}");
     }
@@ -133,9 +153,15 @@ fn unusable_policies_exit_two_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = scenario_file(&dir, "s.json", "{}");
     let missing = dir.path().join("nope.wasm");
-    assert_fails_cleanly(&harness(&["pick", "--scenario", &scenario, "--policy", missing.to_str().unwrap()]), "nope.wasm");
+    assert_fails_cleanly(
+        &harness(&["pick", "--scenario", &scenario, "--policy", missing.to_str().unwrap()]),
+        "nope.wasm",
+    );
     let junk = scenario_file(&dir, "junk.wasm", "this is not wasm");
-    assert_fails_cleanly(&harness(&["pick", "--scenario", &scenario, "--policy", &junk]), "not a valid WebAssembly component");
+    assert_fails_cleanly(
+        &harness(&["pick", "--scenario", &scenario, "--policy", &junk]),
+        "not a valid WebAssembly component",
+    );
 }
 
 #[test]

@@ -41,7 +41,9 @@ fn config(from: NaiveDateTime, hours: i64, seed: Option<u64>) -> SimConfig {
 
 #[test]
 fn replies_chain_and_references_grow_by_one_per_step() {
-    let (summary, mut store) = simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 8, Some(7)), |_, _| {}).unwrap();
+    let (summary, mut store) =
+        simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 8, Some(7)), |_, _| {})
+            .unwrap();
     assert_eq!(summary.picks, 48);
     assert_eq!(summary.actions, 48);
     assert!(summary.replies > 10, "{summary:?}");
@@ -68,7 +70,9 @@ fn replies_chain_and_references_grow_by_one_per_step() {
 
 #[test]
 fn everyone_off_hours_means_every_tick_skips() {
-    let (summary, _) = simulate::run(&policy("default"), pair_company("09:00-10:00"), &config(monday(12), 6, Some(1)), |_, _| {}).unwrap();
+    let (summary, _) =
+        simulate::run(&policy("default"), pair_company("09:00-10:00"), &config(monday(12), 6, Some(1)), |_, _| {})
+            .unwrap();
     assert_eq!(summary.actions, 0);
     assert_eq!(summary.skips.get("too_few_active"), Some(&36));
     assert_eq!(summary.picks, 36);
@@ -78,7 +82,8 @@ fn everyone_off_hours_means_every_tick_skips() {
 fn a_seeded_run_is_reproducible() {
     let run = || {
         let (summary, store) =
-            simulate::run(&policy("default"), pair_company("00:00-00:00"), &config(monday(0), 24, Some(99)), |_, _| {}).unwrap();
+            simulate::run(&policy("default"), pair_company("00:00-00:00"), &config(monday(0), 24, Some(99)), |_, _| {})
+                .unwrap();
         (summary, store.sent_emails().unwrap())
     };
     let (a, emails_a) = run();
@@ -91,7 +96,10 @@ fn a_seeded_run_is_reproducible() {
 #[test]
 fn progress_is_reported_per_tick() {
     let mut seen = Vec::new();
-    simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 1, None), |done, total| seen.push((done, total))).unwrap();
+    simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 1, None), |done, total| {
+        seen.push((done, total))
+    })
+    .unwrap();
     assert_eq!(seen, (1..=6).map(|i| (i, 6)).collect::<Vec<_>>());
 }
 
@@ -161,8 +169,22 @@ fn db_init_then_simulate_with_compare_and_report() {
     assert_eq!(again.status.code(), Some(2), "refuses to overwrite");
     let report = dir.path().join("report.html");
     let out = harness(&[
-        "simulate", "--db", db, "--compare", "builtin:realistic", "--from", "2026-04-27T00:00:00", "--to",
-        "2026-04-29T00:00:00", "--tick", "15m", "--seed", "5", "--json", "--report", report.to_str().unwrap(),
+        "simulate",
+        "--db",
+        db,
+        "--compare",
+        "builtin:realistic",
+        "--from",
+        "2026-04-27T00:00:00",
+        "--to",
+        "2026-04-29T00:00:00",
+        "--tick",
+        "15m",
+        "--seed",
+        "5",
+        "--json",
+        "--report",
+        report.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -183,7 +205,18 @@ fn a_single_run_writes_into_the_database() {
     let db = dir.path().join("acme.sqlite");
     let db = db.to_str().unwrap();
     assert_eq!(harness(&["db", "init", "--db", db]).status.code(), Some(0));
-    let out = harness(&["simulate", "--db", db, "--from", "2026-04-27T08:00:00", "--to", "2026-04-27T12:00:00", "--seed", "1", "--json"]);
+    let out = harness(&[
+        "simulate",
+        "--db",
+        db,
+        "--from",
+        "2026-04-27T08:00:00",
+        "--to",
+        "2026-04-27T12:00:00",
+        "--seed",
+        "1",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     let store = SqliteStore::open(std::path::Path::new(db)).unwrap();

@@ -146,10 +146,22 @@ fn language_null_takes_the_default_but_empty_stays() {
 #[test]
 fn uses_llms_heavily_is_lenient_like_the_reference() {
     for (value, expected) in [
-        (json!(true), true), (json!(false), false), (json!(1), true), (json!(0), false),
-        (json!("YES"), true), (json!("no"), false), (json!("On"), true), (json!("off"), false),
-        (json!("t"), true), (json!("F"), false), (json!("y"), true), (json!("N"), false),
-        (json!("1"), true), (json!("0"), false), (json!("True"), true), (json!("FALSE"), false),
+        (json!(true), true),
+        (json!(false), false),
+        (json!(1), true),
+        (json!(0), false),
+        (json!("YES"), true),
+        (json!("no"), false),
+        (json!("On"), true),
+        (json!("off"), false),
+        (json!("t"), true),
+        (json!("F"), false),
+        (json!("y"), true),
+        (json!("N"), false),
+        (json!("1"), true),
+        (json!("0"), false),
+        (json!("True"), true),
+        (json!("FALSE"), false),
     ] {
         assert_eq!(one(with("uses_llms_heavily", value.clone())).unwrap().uses_llms_heavily, expected, "{value}");
     }

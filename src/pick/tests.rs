@@ -135,7 +135,11 @@ fn duplicate_emails_count_as_one_mailbox() {
 
 #[test]
 fn duplicate_emails_never_pair_with_themselves() {
-    let people = json!([persona("Ana", "ana@acme.example"), persona("Bo", "ana@acme.example"), persona("Cy", "cy@acme.example")]);
+    let people = json!([
+        persona("Ana", "ana@acme.example"),
+        persona("Bo", "ana@acme.example"),
+        persona("Cy", "cy@acme.example")
+    ]);
     let mut host = company(people, None);
     for seed in 0..50 {
         let a = action(pick(&mut host, seeded(seed)));
@@ -179,7 +183,12 @@ fn reply_chains_on_the_newest_row() {
             subject: "  RE: re:Budget v2".into(),
             references: vec!["<m1@acme.example>".into()],
         },
-        ThreadRow { thread_id: "older".into(), message_id: "<m0@x.io>".into(), subject: "x".into(), references: vec![] },
+        ThreadRow {
+            thread_id: "older".into(),
+            message_id: "<m0@x.io>".into(),
+            subject: "x".into(),
+            references: vec![],
+        },
     ];
     let a = action(pick(&mut host, PickOptions { reply_probability: Some(1.0), ..seeded(5) }));
     assert!(a.is_reply);
@@ -246,7 +255,9 @@ fn store_failures_are_errors_naming_the_import() {
     let mut host = company(two_people(), None);
     host.deckies[0].source = Some("fleet".into());
     host.failing = Some("global-personas");
-    assert!(matches!(pick(&mut host, seeded(1)), Outcome::Error { error } if error.message.contains("global-personas")));
+    assert!(
+        matches!(pick(&mut host, seeded(1)), Outcome::Error { error } if error.message.contains("global-personas"))
+    );
 }
 
 #[test]
@@ -354,7 +365,11 @@ mod fingerprints {
         host.fingerprints = true;
         let mut picker = Picker::default();
         picker.pick(&mut host, &seeded(1));
-        host.add_topology("t1", json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string(), None);
+        host.add_topology(
+            "t1",
+            json!([persona("Cy", "cy@acme.example"), persona("Di", "di@acme.example")]).to_string(),
+            None,
+        );
         let a = action(picker.pick(&mut host, &seeded(1)));
         assert!(a.sender.email == "cy@acme.example" || a.sender.email == "di@acme.example");
         host.deckies[0].name = "renamed".into();

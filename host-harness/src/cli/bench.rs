@@ -23,7 +23,8 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: BenchArgs) -> Result<i32, Fatal> {
-    let report = host_harness::bench::run(&args.scenario, args.policy.as_deref(), args.picks as usize).map_err(Fatal)?;
+    let report =
+        host_harness::bench::run(&args.scenario, args.policy.as_deref(), args.picks as usize).map_err(Fatal)?;
     if args.json {
         println!("{}", serde_json::to_string(&report).expect("reports serialise"));
         return Ok(EXIT_OK);
@@ -31,9 +32,18 @@ pub fn run(args: BenchArgs) -> Result<i32, Fatal> {
     let native = report.native_us.map_or("n/a".to_owned(), |n| format!("{n:.2} µs"));
     println!("scenario            {}", report.scenario);
     println!("policy              {} ({} bytes)", report.policy, report.wasm_bytes);
-    println!("picks               {} ({} actions, {} skips, {} errors)", report.picks, report.actions, report.skips, report.errors);
-    println!("warm                {:.2} µs  (p10 {:.2}, p90 {:.2})", report.warm_us, report.warm_p10_us, report.warm_p90_us);
-    println!("fresh               {:.2} µs  (p10 {:.2}, p90 {:.2})", report.fresh_us, report.fresh_p10_us, report.fresh_p90_us);
+    println!(
+        "picks               {} ({} actions, {} skips, {} errors)",
+        report.picks, report.actions, report.skips, report.errors
+    );
+    println!(
+        "warm                {:.2} µs  (p10 {:.2}, p90 {:.2})",
+        report.warm_us, report.warm_p10_us, report.warm_p90_us
+    );
+    println!(
+        "fresh               {:.2} µs  (p10 {:.2}, p90 {:.2})",
+        report.fresh_us, report.fresh_p10_us, report.fresh_p90_us
+    );
     println!("native              {native}");
     println!("load (compile)      {:.2} ms", report.load_ms);
     println!("load (cached)       {:.3} ms", report.load_cached_ms);

@@ -62,7 +62,8 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
     let mut status = EXIT_OK;
     let mut tick: u64 = 0;
     while args.ticks.is_none_or(|n| tick < n) && !interrupted.load(Ordering::SeqCst) {
-        let options = PickOptions { seed: scenario.options.seed.map(|s| s.wrapping_add(tick)), ..scenario.options.clone() };
+        let options =
+            PickOptions { seed: scenario.options.seed.map(|s| s.wrapping_add(tick)), ..scenario.options.clone() };
         let now = stamp(&args.policy);
         if now.is_some() && now != seen {
             seen = now;

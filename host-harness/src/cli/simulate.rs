@@ -96,7 +96,10 @@ fn start_state(args: &SimulateArgs, from: NaiveDateTime) -> Result<SqliteStore, 
     match &args.db {
         Some(path) => {
             if !path.exists() {
-                return Err(Fatal(format!("database {} does not exist; create it with `host-harness db init`", path.display())));
+                return Err(Fatal(format!(
+                    "database {} does not exist; create it with `host-harness db init`",
+                    path.display()
+                )));
             }
             SqliteStore::open(path).map_err(|e| Fatal(format!("cannot open database {}: {e}", path.display())))
         }
@@ -125,7 +128,9 @@ fn simulate_one(policy: &Policy, store: SqliteStore, config: &SimConfig, quiet: 
 /// The summary as text, one column per run.
 fn text_summary(runs: &[Summary]) -> String {
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-    let mut row = |label: &str, value: &dyn Fn(&Summary) -> String| rows.push((label.to_owned(), runs.iter().map(value).collect()));
+    let mut row = |label: &str, value: &dyn Fn(&Summary) -> String| {
+        rows.push((label.to_owned(), runs.iter().map(value).collect()))
+    };
     row("policy", &|s| s.policy.name.clone());
     row("sha256", &|s| s.policy.sha256[..12].to_owned());
     row("from", &|s| s.from.to_string());

@@ -14,7 +14,8 @@ fn every_key_is_optional() {
 
 #[test]
 fn settings_are_read() {
-    let s = parse(r#"{"now": "2026-04-26T12:00:00", "seed": 7, "reply_probability": 0.25, "notes": "ignored"}"#).unwrap();
+    let s =
+        parse(r#"{"now": "2026-04-26T12:00:00", "seed": 7, "reply_probability": 0.25, "notes": "ignored"}"#).unwrap();
     assert_eq!(s.options.seed, Some(7));
     assert_eq!(s.options.reply_probability, Some(0.25));
     assert_eq!(s.options.now.unwrap().to_string(), "2026-04-26 12:00:00");

@@ -20,7 +20,7 @@ use chrono::{Datelike, Weekday};
 use emailgen_picker::host_cache::HostCache;
 use emailgen_picker::pick::{choose_index, shuffle, Tick};
 use emailgen_picker::{
-    LogLevel, Outcome, PickError, PickOptions, PickerHost, Persona, ReplyLatency, Shortage, SkipReason,
+    LogLevel, Outcome, Persona, PickError, PickOptions, PickerHost, ReplyLatency, Shortage, SkipReason,
 };
 
 /// Reply probability by the sender's `reply_latency`.

@@ -58,7 +58,9 @@ fn when_every_decky_skips_the_first_skip_is_returned() {
     let mut host = office("normal");
     let night = options(1, on(0, 3));
     match Realistic::default().pick(&mut host, &night) {
-        Outcome::Skip { reason: SkipReason::TooFewActive(s) } => assert_eq!((s.mail_decky_uuid.as_str(), s.count), ("mx-good", 0)),
+        Outcome::Skip { reason: SkipReason::TooFewActive(s) } => {
+            assert_eq!((s.mail_decky_uuid.as_str(), s.count), ("mx-good", 0))
+        }
         other => panic!("{other:?}"),
     }
     host.deckies.clear();
@@ -117,7 +119,9 @@ fn decky_order_is_random_and_uniform() {
     }
     let mut counts = std::collections::HashMap::new();
     for seed in 0..4000 {
-        *counts.entry(action(Realistic::default().pick(&mut host, &options(seed, on(0, 10)))).mail_decky_uuid).or_insert(0) += 1;
+        *counts
+            .entry(action(Realistic::default().pick(&mut host, &options(seed, on(0, 10)))).mail_decky_uuid)
+            .or_insert(0) += 1;
     }
     assert_eq!(counts.len(), 4);
     assert!(counts.values().all(|c| (*c as f64 - 1000.0).abs() < 150.0), "{counts:?}");
