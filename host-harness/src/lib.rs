@@ -5,16 +5,51 @@
 //! data through [`MailStore`], and run picks in a sandbox. The
 //! `host-harness` binary drives the same library from the command line.
 //!
-//! ```no_run
-//! use host_harness::{PickerEngine, Limits, Policy, shared_store, local_clock, ScenarioStore};
-//! use emailgen_picker::PickOptions;
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use emailgen_picker::{Decky, MailStore, PickOptions, StoreError, ThreadRow, Topology};
+//! use host_harness::{local_clock, shared_store, Limits, PickOutcome, PickerEngine, Policy};
+//!
+//! /// The orchestrator's data (a database in real life).
+//! struct Orchestrator {
+//!     deckies: Vec<Decky>,
+//!     topologies: HashMap<String, Topology>,
+//!     pool: String,
+//! }
+//!
+//! impl MailStore for Orchestrator {
+//!     fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
+//!         Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
+//!     }
+//!     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+//!         Ok(self.topologies.get(id).cloned())
+//!     }
+//!     fn list_email_threads(&mut self, _: &str, _: &str, _: &str, _: u32) -> Result<Vec<ThreadRow>, StoreError> {
+//!         Ok(Vec::new()) // no mail sent yet
+//!     }
+//!     fn global_personas(&mut self) -> Result<String, StoreError> {
+//!         Ok(self.pool.clone())
+//!     }
+//! }
+//!
+//! let fleet_mail = Decky {
+//!     uuid: "fleet-01:mx".into(),
+//!     services: vec!["imap".into()],
+//!     source: Some("fleet".into()),
+//!     ..Decky::default()
+//! };
+//! let pool = r#"[{"name": "Ana", "email": "ana@corp.example", "role": "CFO", "active_hours": "00:00-00:00"},
+//!                {"name": "Bo", "email": "bo@corp.example", "role": "IT", "active_hours": "00:00-00:00"}]"#;
+//! let store = Orchestrator { deckies: vec![fleet_mail], topologies: HashMap::new(), pool: pool.into() };
 //!
 //! let engine = PickerEngine::new(Limits::default()).unwrap();
-//! let policy = Policy::builtin(&engine).unwrap();
-//! let store = ScenarioStore::load("scenario.json".as_ref()).unwrap();
-//! let mut instance = policy.instance(shared_store(store), local_clock());
-//! let outcome = instance.pick(&PickOptions::default());
-//! println!("{}", outcome.to_json());
+//! let policy = Policy::builtin(&engine).unwrap(); // or Policy::from_file(&engine, path)
+//! let mut picker = policy.instance(shared_store(store), local_clock());
+//! match picker.pick(&PickOptions::default()) {
+//!     PickOutcome::Action { action } => println!("{} writes to {}", action.sender.name, action.recipient.name),
+//!     other => panic!("{}", other.to_json()),
+//! }
 //! ```
 
 pub mod bench;
