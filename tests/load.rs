@@ -24,36 +24,43 @@ fn busy_office() -> TestStore {
     store
 }
 
-#[test]
-fn four_threads_share_one_engine_and_policy() {
+/// Runs `work(worker, policy, mail)` on THREADS threads sharing one policy
+/// and one store; returns what each returned.
+fn on_threads<T: Send + 'static>(
+    work: impl Fn(u64, host_harness::Policy, host_harness::SharedMailStore) -> T + Send + Sync + Copy + 'static,
+) -> Vec<T> {
     let policy = default_policy().clone();
     let (mail, _) = shared(busy_office());
-    let workers: Vec<_> = (0..THREADS)
+    let workers: Vec<_> = (0..THREADS as u64)
         .map(|worker| {
             let (policy, mail) = (policy.clone(), mail.clone());
-            thread::spawn(move || {
-                let mut instance = policy.instance(mail, fixed_clock(at(10, 0)));
-                let mut memory_after_warmup = 0;
-                let mut actions = 0;
-                for i in 0..PICKS {
-                    // Half the picks at night so skips are exercised too.
-                    let hour = if i % 2 == 0 { 10 } else { 3 };
-                    let options =
-                        emailgen_picker::PickOptions { now: Some(at(hour, 0)), ..seeded(worker as u64 * PICKS + i) };
-                    let outcome = instance.pick(&options);
-                    assert!(!outcome.is_error(), "worker {worker} pick {i}: {}", outcome.to_json());
-                    actions += usize::from(outcome.action().is_some());
-                    if i == 200 {
-                        memory_after_warmup = instance.guest_memory_bytes();
-                    }
-                }
-                (actions, memory_after_warmup, instance.guest_memory_bytes())
-            })
+            thread::spawn(move || work(worker, policy, mail))
         })
         .collect();
-    for worker in workers {
-        let (actions, warm, end) = worker.join().expect("no worker panics");
-        assert_eq!(actions as u64, PICKS / 2, "every day-time pick is an action");
+    workers.into_iter().map(|w| w.join().expect("no worker panics")).collect()
+}
+
+#[test]
+fn four_threads_share_one_engine_and_policy() {
+    let results = on_threads(|worker, policy, mail| {
+        let mut instance = policy.instance(mail, fixed_clock(at(10, 0)));
+        let mut memory_after_warmup = 0;
+        let mut actions = 0;
+        for i in 0..PICKS {
+            // Half the picks at night so skips are exercised too.
+            let hour = if i % 2 == 0 { 10 } else { 3 };
+            let options = emailgen_picker::PickOptions { now: Some(at(hour, 0)), ..seeded(worker * PICKS + i) };
+            let outcome = instance.pick(&options);
+            assert!(!outcome.is_error(), "worker {worker} pick {i}: {}", outcome.to_json());
+            actions += u64::from(outcome.action().is_some());
+            if i == 200 {
+                memory_after_warmup = instance.guest_memory_bytes();
+            }
+        }
+        (actions, memory_after_warmup, instance.guest_memory_bytes())
+    });
+    for (actions, warm, end) in results {
+        assert_eq!(actions, PICKS / 2, "every day-time pick is an action");
         assert!(warm > 0);
         assert_eq!(end, warm, "guest memory must not keep growing across picks");
     }
@@ -61,21 +68,10 @@ fn four_threads_share_one_engine_and_policy() {
 
 #[test]
 fn fresh_instances_under_load() {
-    let policy = default_policy().clone();
-    let (mail, _) = shared(busy_office());
-    let workers: Vec<_> = (0..THREADS)
-        .map(|worker| {
-            let (policy, mail) = (policy.clone(), mail.clone());
-            thread::spawn(move || {
-                for i in 0..200 {
-                    let outcome =
-                        policy.pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded((worker * 1000 + i) as u64));
-                    assert!(outcome.action().is_some(), "{}", outcome.to_json());
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().expect("no worker panics");
-    }
+    on_threads(|worker, policy, mail| {
+        for i in 0..200 {
+            let outcome = policy.pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded(worker * 1000 + i));
+            assert!(outcome.action().is_some(), "{}", outcome.to_json());
+        }
+    });
 }
