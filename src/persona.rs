@@ -5,10 +5,14 @@
 //! dropped with a warning naming its index and why; it never hides the
 //! others, because a single typo in a topology must not stop its mail.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use self::raw::{Entry, Field};
 
 use crate::active_hours::{MinuteOfDay, Window};
+
+mod raw;
 
 /// The default window when a persona sets none: office hours.
 pub const DEFAULT_ACTIVE_HOURS: &str = "09:00-18:00";
@@ -74,8 +78,13 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
     if text.is_empty() {
         return ParsedPersonas::default();
     }
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) => parse_persona_values(&value, language_default),
+    match serde_json::from_str::<Vec<Entry>>(text) {
+        Ok(entries) => validate_entries(entries, language_default),
+        // Valid JSON of another shape: say what it was.
+        Err(err) if err.classify() == serde_json::error::Category::Data => match serde_json::from_str::<Value>(text) {
+            Ok(value) => warning_only(format!("persona list is not a JSON list but {}", kind_of(&value))),
+            Err(err) => warning_only(format!("persona list is not valid JSON: {err}")),
+        },
         Err(err) => warning_only(format!("persona list is not valid JSON: {err}")),
     }
 }
@@ -83,12 +92,19 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
 /// Parses a persona list that is already JSON (for hosts that hold the list
 /// itself rather than its text).
 pub fn parse_persona_values(value: &Value, language_default: &str) -> ParsedPersonas {
-    let Value::Array(entries) = value else {
+    if !value.is_array() {
         return warning_only(format!("persona list is not a JSON list but {}", kind_of(value)));
-    };
+    }
+    match Vec::<Entry>::deserialize(value) {
+        Ok(entries) => validate_entries(entries, language_default),
+        Err(err) => warning_only(format!("persona list is not usable: {err}")),
+    }
+}
+
+fn validate_entries(entries: Vec<Entry>, language_default: &str) -> ParsedPersonas {
     let mut parsed = ParsedPersonas::default();
-    for (index, entry) in entries.iter().enumerate() {
-        match parse_persona(entry, language_default) {
+    for (index, entry) in entries.into_iter().enumerate() {
+        match validate(entry, language_default) {
             Ok(persona) => parsed.personas.push(persona),
             Err(why) => parsed.warnings.push(format!("persona #{index} dropped: {why}")),
         }
@@ -102,62 +118,68 @@ fn warning_only(warning: String) -> ParsedPersonas {
 
 /// Validates one entry of a persona list.
 pub fn parse_persona(entry: &Value, language_default: &str) -> Result<Persona, String> {
-    let Value::Object(obj) = entry else {
-        return Err(format!("expected an object, got {}", kind_of(entry)));
+    let entry = Entry::deserialize(entry).map_err(|e| e.to_string())?;
+    validate(entry, language_default)
+}
+
+fn validate(entry: Entry, language_default: &str) -> Result<Persona, String> {
+    let f = match entry {
+        Entry::Object(fields) => fields,
+        Entry::Other(kind) => return Err(format!("expected an object, got {kind}")),
     };
-    let tone = enum_field(obj, "tone", Tone::Formal, tone_from_str)?;
-    let tone_custom = optional_str(obj, "tone_custom", 128)?;
+    let tone = enum_field(f.tone.as_ref(), "tone", Tone::Formal, tone_from_str)?;
+    let tone_custom = optional_str(f.tone_custom.as_ref(), "tone_custom", 128)?;
     if tone == Tone::Custom && tone_custom.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err("tone_custom must be non-blank when tone is \"custom\"".into());
     }
-    let active_hours = match obj.get("active_hours") {
+    let active_hours = match f.active_hours.as_ref() {
         None => DEFAULT_ACTIVE_HOURS.to_owned(),
         Some(value) => bounded_str(value, "active_hours", 0, 32)?,
     };
     Ok(Persona {
-        name: required_str(obj, "name", 1, 128)?,
-        email: email_field(obj)?,
-        role: required_str(obj, "role", 1, 128)?,
+        name: required_str(f.name.as_ref(), "name", 1, 128)?,
+        email: email_field(f.email.as_ref())?,
+        role: required_str(f.role.as_ref(), "role", 1, 128)?,
         tone,
         tone_custom,
-        mannerisms: mannerisms_field(obj)?,
-        language: optional_str(obj, "language", 8)?.unwrap_or_else(|| language_default.to_owned()),
-        signature: optional_str(obj, "signature", 512)?,
+        mannerisms: mannerisms_field(f.mannerisms.as_ref())?,
+        language: optional_str(f.language.as_ref(), "language", 8)?.unwrap_or_else(|| language_default.to_owned()),
+        signature: optional_str(f.signature.as_ref(), "signature", 512)?,
         window: Window::parse(&active_hours),
         active_hours,
-        reply_latency: enum_field(obj, "reply_latency", ReplyLatency::Normal, latency_from_str)?,
-        uses_llms_heavily: llms_field(obj)?,
+        reply_latency: enum_field(f.reply_latency.as_ref(), "reply_latency", ReplyLatency::Normal, latency_from_str)?,
+        uses_llms_heavily: llms_field(f.uses_llms_heavily.as_ref())?,
     })
 }
 
-fn required_str(obj: &Map<String, Value>, key: &str, min: usize, max: usize) -> Result<String, String> {
-    match obj.get(key) {
+fn required_str(field: Option<&Field>, key: &str, min: usize, max: usize) -> Result<String, String> {
+    match field {
         None => Err(format!("{key} is required")),
         Some(value) => bounded_str(value, key, min, max),
     }
 }
 
 /// A string field whose absent or null value means "not set".
-fn optional_str(obj: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+fn optional_str(field: Option<&Field>, key: &str, max: usize) -> Result<Option<String>, String> {
+    match field {
+        None | Some(Field::Null) => Ok(None),
         Some(value) => bounded_str(value, key, 0, max).map(Some),
     }
 }
 
-fn bounded_str(value: &Value, key: &str, min: usize, max: usize) -> Result<String, String> {
-    let Value::String(text) = value else {
-        return Err(format!("{key} must be a string, got {}", kind_of(value)));
+fn bounded_str(value: &Field, key: &str, min: usize, max: usize) -> Result<String, String> {
+    let Field::Str(text) = value else {
+        return Err(format!("{key} must be a string, got {}", value.kind()));
     };
     let len = text.chars().count();
     if len < min || len > max {
         return Err(format!("{key} must be {min}-{max} characters, got {len}"));
     }
-    Ok(text.clone())
+    Ok(text.clone().into_owned())
 }
 
-fn email_field(obj: &Map<String, Value>) -> Result<String, String> {
-    let email = required_str(obj, "email", 3, 255)?;
+fn email_field(field: Option<&Field>) -> Result<String, String> {
+    let email = required_str(field, "email", 3, 255)?;
     let Some((local, domain)) = email.rsplit_once('@') else {
         return Err(format!("email {email:?} has no '@'"));
     };
@@ -167,17 +189,12 @@ fn email_field(obj: &Map<String, Value>) -> Result<String, String> {
     Ok(email)
 }
 
-fn enum_field<T>(
-    obj: &Map<String, Value>,
-    key: &str,
-    default: T,
-    from_str: fn(&str) -> Option<T>,
-) -> Result<T, String> {
-    let Some(value) = obj.get(key) else {
+fn enum_field<T>(field: Option<&Field>, key: &str, default: T, from_str: fn(&str) -> Option<T>) -> Result<T, String> {
+    let Some(value) = field else {
         return Ok(default);
     };
-    let Value::String(text) = value else {
-        return Err(format!("{key} must be a string, got {}", kind_of(value)));
+    let Field::Str(text) = value else {
+        return Err(format!("{key} must be a string, got {}", value.kind()));
     };
     from_str(text).ok_or_else(|| format!("{key} {text:?} is not one of the allowed values"))
 }
@@ -202,11 +219,11 @@ fn latency_from_str(text: &str) -> Option<ReplyLatency> {
     })
 }
 
-fn mannerisms_field(obj: &Map<String, Value>) -> Result<Vec<String>, String> {
-    let items = match obj.get("mannerisms") {
+fn mannerisms_field(field: Option<&Field>) -> Result<Vec<String>, String> {
+    let items = match field {
         None => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(other) => return Err(format!("mannerisms must be a list, got {}", kind_of(other))),
+        Some(Field::List(items)) => items,
+        Some(other) => return Err(format!("mannerisms must be a list, got {}", other.kind())),
     };
     if items.len() > 12 {
         return Err(format!("mannerisms may hold at most 12 items, got {}", items.len()));
@@ -214,34 +231,31 @@ fn mannerisms_field(obj: &Map<String, Value>) -> Result<Vec<String>, String> {
     items
         .iter()
         .map(|item| match item {
-            Value::String(text) => Ok(text.clone()),
-            other => Err(format!("mannerisms items must be strings, got {}", kind_of(other))),
+            Field::Str(text) => Ok(text.clone().into_owned()),
+            other => Err(format!("mannerisms items must be strings, got {}", other.kind())),
         })
         .collect()
 }
 
 /// `uses_llms_heavily` is lenient the way the reference model is: booleans,
 /// the integers 0 and 1, and the usual yes/no words in any letter case.
-fn llms_field(obj: &Map<String, Value>) -> Result<bool, String> {
-    let value = match obj.get("uses_llms_heavily") {
+fn llms_field(field: Option<&Field>) -> Result<bool, String> {
+    let value = match field {
         None => return Ok(false),
         Some(value) => value,
     };
     let parsed = match value {
-        Value::Bool(flag) => Some(*flag),
-        Value::Number(n) => match n.as_i64() {
-            Some(0) => Some(false),
-            Some(1) => Some(true),
-            _ => None,
-        },
-        Value::String(text) => match text.to_ascii_lowercase().as_str() {
+        Field::Bool(flag) => Some(*flag),
+        Field::Int(Some(0)) => Some(false),
+        Field::Int(Some(1)) => Some(true),
+        Field::Str(text) => match text.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "t" | "y" | "1" => Some(true),
             "false" | "no" | "off" | "f" | "n" | "0" => Some(false),
             _ => None,
         },
         _ => None,
     };
-    parsed.ok_or_else(|| format!("uses_llms_heavily must be a boolean, got {}", kind_of(value)))
+    parsed.ok_or_else(|| format!("uses_llms_heavily must be a boolean, got {}", value.kind()))
 }
 
 fn kind_of(value: &Value) -> &'static str {
