@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::raw::{Entry, Field};
+use self::raw::{Entry, Field, List};
 
 use crate::active_hours::{MinuteOfDay, Window};
 
@@ -78,13 +78,9 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
     if text.is_empty() {
         return ParsedPersonas::default();
     }
-    match serde_json::from_str::<Vec<Entry>>(text) {
-        Ok(entries) => validate_entries(entries, language_default),
-        // Valid JSON of another shape: say what it was.
-        Err(err) if err.classify() == serde_json::error::Category::Data => match serde_json::from_str::<Value>(text) {
-            Ok(value) => warning_only(format!("persona list is not a JSON list but {}", kind_of(&value))),
-            Err(err) => warning_only(format!("persona list is not valid JSON: {err}")),
-        },
+    match serde_json::from_str::<List>(text) {
+        Ok(List::Entries(entries)) => validate_entries(entries, language_default),
+        Ok(List::Other(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
         Err(err) => warning_only(format!("persona list is not valid JSON: {err}")),
     }
 }
@@ -92,11 +88,9 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
 /// Parses a persona list that is already JSON (for hosts that hold the list
 /// itself rather than its text).
 pub fn parse_persona_values(value: &Value, language_default: &str) -> ParsedPersonas {
-    if !value.is_array() {
-        return warning_only(format!("persona list is not a JSON list but {}", kind_of(value)));
-    }
-    match Vec::<Entry>::deserialize(value) {
-        Ok(entries) => validate_entries(entries, language_default),
+    match List::deserialize(value) {
+        Ok(List::Entries(entries)) => validate_entries(entries, language_default),
+        Ok(List::Other(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
         Err(err) => warning_only(format!("persona list is not usable: {err}")),
     }
 }
@@ -256,17 +250,6 @@ fn llms_field(field: Option<&Field>) -> Result<bool, String> {
         _ => None,
     };
     parsed.ok_or_else(|| format!("uses_llms_heavily must be a boolean, got {}", value.kind()))
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -118,6 +118,103 @@ impl<'de> Deserialize<'de> for Field<'de> {
     }
 }
 
+/// A map key, read through `deserialize_any` like every value here: no
+/// path of this parser asks serde for a specific type, so none can fail with
+/// an "invalid type" error, whose message formats floats (that machinery
+/// would be a fifth of the component).
+struct Key<'a>(Cow<'a, str>);
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KeyVisitor)
+    }
+}
+
+/// A whole persona list: its entries, or the kind of whatever else the
+/// JSON was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum List<'a> {
+    Entries(Vec<Entry<'a>>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for List<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Field::deserialize_entries(d)? {
+            Ok(entries) => List::Entries(entries),
+            Err(kind) => List::Other(kind),
+        })
+    }
+}
+
+impl<'de> Field<'de> {
+    /// Reads a list of entries, or reports the kind of the value instead.
+    fn deserialize_entries<D: Deserializer<'de>>(d: D) -> Result<Result<Vec<Entry<'de>>, &'static str>, D::Error> {
+        d.deserialize_any(ListVisitor)
+    }
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Result<Vec<Entry<'de>>, &'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of personas")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = seq.next_element()? {
+            entries.push(entry);
+        }
+        Ok(Ok(entries))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Err("an object"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("a string"))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+}
+
 struct EntryVisitor;
 
 impl<'de> Visitor<'de> for EntryVisitor {
@@ -128,7 +225,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry<'de>, A::Error> {
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key()? {
             let slot = match key.as_ref() {
                 "name" => &mut fields.name,
                 "email" => &mut fields.email,
