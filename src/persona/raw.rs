@@ -54,7 +54,8 @@ pub struct Fields<'a> {
 }
 
 /// One entry of a persona list: an object's fields, or the kind of
-/// whatever else it was.
+/// whatever else it was. (Not boxed: entries are read once and dropped.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry<'a> {
     Object(Fields<'a>),
