@@ -58,19 +58,48 @@ pub struct HostState {
 #[error("policy violation: {0}")]
 pub struct PolicyViolation(pub String);
 
+/// The store imports, each with its own call budget.
+#[derive(Clone, Copy)]
+enum StoreImport {
+    ListRunningDeckies,
+    GetTopology,
+    ListEmailThreads,
+    GlobalPersonas,
+    RunningDeckiesFingerprint,
+    TopologyFingerprint,
+    GlobalPersonasFingerprint,
+}
+
+impl StoreImport {
+    const COUNT: usize = 7;
+
+    fn wit_name(self) -> &'static str {
+        match self {
+            StoreImport::ListRunningDeckies => "list-running-deckies",
+            StoreImport::GetTopology => "get-topology",
+            StoreImport::ListEmailThreads => "list-email-threads",
+            StoreImport::GlobalPersonas => "global-personas",
+            StoreImport::RunningDeckiesFingerprint => "running-deckies-fingerprint",
+            StoreImport::TopologyFingerprint => "topology-fingerprint",
+            StoreImport::GlobalPersonasFingerprint => "global-personas-fingerprint",
+        }
+    }
+}
+
 /// How many times each store import may be called in one pick.
 struct ImportBudget {
     max_calls: u32,
     max_thread_rows: u32,
-    calls: [u32; 7],
+    calls: [u32; StoreImport::COUNT],
     log_lines: u32,
 }
 
 impl ImportBudget {
-    fn charge(&mut self, import: usize, name: &str) -> wasmtime::Result<()> {
-        self.calls[import] += 1;
-        if self.calls[import] > self.max_calls {
-            let message = format!("{name} called more than {} times in one pick", self.max_calls);
+    fn charge(&mut self, import: StoreImport) -> wasmtime::Result<()> {
+        let calls = &mut self.calls[import as usize];
+        *calls += 1;
+        if *calls > self.max_calls {
+            let message = format!("{} called more than {} times in one pick", import.wit_name(), self.max_calls);
             return Err(wasmtime::Error::new(PolicyViolation(message)));
         }
         Ok(())
@@ -83,7 +112,7 @@ impl HostState {
         let budget = ImportBudget {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
-            calls: [0; 7],
+            calls: [0; StoreImport::COUNT],
             log_lines: 0,
         };
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
@@ -104,7 +133,7 @@ impl HostState {
 
     /// Resets the per-pick budgets and the record of what was served.
     pub fn begin_pick(&mut self) {
-        self.budget.calls = [0; 7];
+        self.budget.calls = [0; StoreImport::COUNT];
         self.budget.log_lines = 0;
         self.served.clear();
         self.stdout.begin_pick();
@@ -202,7 +231,7 @@ fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, 
 
 impl store::Host for HostState {
     fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
-        self.budget.charge(0, "list-running-deckies")?;
+        self.budget.charge(StoreImport::ListRunningDeckies)?;
         let services: Vec<&str> = services.iter().map(String::as_str).collect();
         let deckies = self.mail().list_running_deckies(&services);
         if let Ok(rows) = &deckies {
@@ -212,7 +241,7 @@ impl store::Host for HostState {
     }
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
-        self.budget.charge(4, "running-deckies-fingerprint")?;
+        self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
         let services: Vec<&str> = services.iter().map(String::as_str).collect();
         let deckies = self.mail().list_running_deckies(&services).map_err(behind("list-running-deckies"));
         store_result(deckies.map(|rows| {
@@ -223,7 +252,7 @@ impl store::Host for HostState {
     }
 
     fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
-        self.budget.charge(5, "topology-fingerprint")?;
+        self.budget.charge(StoreImport::TopologyFingerprint)?;
         let topology = self.mail().get_topology(&id).map_err(behind("get-topology"));
         if let Ok(Some(row)) = &topology {
             self.served.topology(row, &self.persona_cache);
@@ -232,7 +261,7 @@ impl store::Host for HostState {
     }
 
     fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
-        self.budget.charge(6, "global-personas-fingerprint")?;
+        self.budget.charge(StoreImport::GlobalPersonasFingerprint)?;
         let text = self.mail().global_personas().map_err(behind("global-personas"));
         if let Ok(text) = &text {
             self.served.global_pool(text, &self.persona_cache);
@@ -241,7 +270,7 @@ impl store::Host for HostState {
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {
-        self.budget.charge(1, "get-topology")?;
+        self.budget.charge(StoreImport::GetTopology)?;
         let topology = self.mail().get_topology(&id);
         if let Ok(Some(row)) = &topology {
             self.served.topology(row, &self.persona_cache);
@@ -256,7 +285,7 @@ impl store::Host for HostState {
         recipient_email: String,
         limit: u32,
     ) -> wasmtime::Result<Result<Vec<types::ThreadRow>, String>> {
-        self.budget.charge(2, "list-email-threads")?;
+        self.budget.charge(StoreImport::ListEmailThreads)?;
         // A policy may ask for fewer rows than the cap, never more.
         let limit = limit.min(self.budget.max_thread_rows);
         let rows = self.mail().list_email_threads(&mail_decky_uuid, &sender_email, &recipient_email, limit);
@@ -267,7 +296,7 @@ impl store::Host for HostState {
     }
 
     fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
-        self.budget.charge(3, "global-personas")?;
+        self.budget.charge(StoreImport::GlobalPersonas)?;
         let text = self.mail().global_personas();
         if let Ok(text) = &text {
             self.served.global_pool(text, &self.persona_cache);
