@@ -1,56 +1,73 @@
 //! Fingerprints of store answers (see the WIT `store` interface): xxh3 over
 //! every field, each with its length, so different answers get different
 //! fingerprints (up to 64-bit hash collisions).
+//!
+//! The fields are laid end to end in a reused buffer and hashed in one call:
+//! xxh3's streaming interface costs more per call than a decky's few short
+//! fields are worth, and this runs on every pick.
+
+use std::cell::RefCell;
 
 use emailgen_picker::{Decky, Topology};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_64;
 
-fn field(hash: &mut Xxh3, text: &str) {
-    hash.update(&(text.len() as u64).to_le_bytes());
-    hash.update(text.as_bytes());
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn optional(hash: &mut Xxh3, text: Option<&str>) {
+/// Hashes what `write` lays out.
+fn hash_of(write: impl FnOnce(&mut Vec<u8>)) -> u64 {
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        write(buffer);
+        xxh3_64(buffer)
+    })
+}
+
+fn field(buffer: &mut Vec<u8>, text: &str) {
+    buffer.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    buffer.extend_from_slice(text.as_bytes());
+}
+
+fn optional(buffer: &mut Vec<u8>, text: Option<&str>) {
     match text {
-        None => hash.update(&[0]),
+        None => buffer.push(0),
         Some(text) => {
-            hash.update(&[1]);
-            field(hash, text);
+            buffer.push(1);
+            field(buffer, text);
         }
     }
 }
 
 pub fn deckies(deckies: &[Decky]) -> u64 {
-    let mut hash = Xxh3::new();
-    hash.update(&(deckies.len() as u64).to_le_bytes());
-    for d in deckies {
-        field(&mut hash, &d.uuid);
-        field(&mut hash, &d.name);
-        hash.update(&(d.services.len() as u64).to_le_bytes());
-        for service in &d.services {
-            field(&mut hash, service);
+    hash_of(|buffer| {
+        buffer.extend_from_slice(&(deckies.len() as u64).to_le_bytes());
+        for d in deckies {
+            field(buffer, &d.uuid);
+            field(buffer, &d.name);
+            buffer.extend_from_slice(&(d.services.len() as u64).to_le_bytes());
+            for service in &d.services {
+                field(buffer, service);
+            }
+            optional(buffer, d.topology_id.as_deref());
+            optional(buffer, d.source.as_deref());
         }
-        optional(&mut hash, d.topology_id.as_deref());
-        optional(&mut hash, d.source.as_deref());
-    }
-    hash.digest()
+    })
 }
 
 pub fn topology(topology: Option<&Topology>) -> u64 {
-    let mut hash = Xxh3::new();
-    if let Some(t) = topology {
-        hash.update(&[1]);
-        field(&mut hash, &t.id);
-        field(&mut hash, &t.email_personas);
-        optional(&mut hash, t.language_default.as_deref());
-    }
-    hash.digest()
+    hash_of(|buffer| {
+        if let Some(t) = topology {
+            buffer.push(1);
+            field(buffer, &t.id);
+            optional(buffer, t.language_default.as_deref());
+            field(buffer, &t.email_personas);
+        }
+    })
 }
 
 pub fn text(text: &str) -> u64 {
-    let mut hash = Xxh3::new();
-    field(&mut hash, text);
-    hash.digest()
+    hash_of(|buffer| field(buffer, text))
 }
 
 #[cfg(test)]
