@@ -254,19 +254,23 @@ impl store::Host for HostState {
     fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::TopologyFingerprint)?;
         let topology = self.mail().get_topology(&id).map_err(behind("get-topology"));
-        if let Ok(Some(row)) = &topology {
-            self.served.topology(row, &self.persona_cache);
-        }
-        store_result(topology.map(|row| fingerprint::topology(row.as_ref())))
+        store_result(topology.map(|row| {
+            let fingerprint = fingerprint::topology(row.as_ref());
+            if let Some(row) = &row {
+                self.served.fingerprinted_topology(row, fingerprint, &self.persona_cache);
+            }
+            fingerprint
+        }))
     }
 
     fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::GlobalPersonasFingerprint)?;
         let text = self.mail().global_personas().map_err(behind("global-personas"));
-        if let Ok(text) = &text {
-            self.served.global_pool(text, &self.persona_cache);
-        }
-        store_result(text.map(|text| fingerprint::text(&text)))
+        store_result(text.map(|text| {
+            let fingerprint = fingerprint::text(&text);
+            self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
+            fingerprint
+        }))
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {

@@ -31,7 +31,20 @@ pub struct Served {
     pub topologies: Vec<(String, Arc<[Persona]>)>,
     pub global_personas: Option<Arc<[Persona]>>,
     pub threads: Vec<ThreadRow>,
+    /// Persona lists this instance was served before, by fingerprint (kept
+    /// across picks): an unchanged list is found without comparing its text.
+    known: Vec<(Source, u64, Arc<[Persona]>)>,
 }
+
+/// Which kind of persona source a fingerprint was taken of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Topology,
+    GlobalPool,
+}
+
+/// How many fingerprinted lists an instance remembers.
+const MAX_KNOWN: usize = 256;
 
 impl Served {
     pub fn clear(&mut self) {
@@ -43,16 +56,43 @@ impl Served {
 
     /// Records a topology served, with the personas the policy will see.
     pub fn topology(&mut self, topology: &Topology, cache: &SharedPersonaCache) {
-        let language =
-            topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-        let personas = parsed(cache, &topology.email_personas, language);
-        self.topologies.push((topology.id.clone(), personas));
+        self.topologies.push((topology.id.clone(), topology_personas(topology, cache)));
     }
 
     /// Records the global pool served.
     pub fn global_pool(&mut self, text: &str, cache: &SharedPersonaCache) {
         self.global_personas = Some(parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT));
     }
+
+    /// Records a topology served through its fingerprint.
+    pub fn fingerprinted_topology(&mut self, topology: &Topology, fingerprint: u64, cache: &SharedPersonaCache) {
+        let personas = self.known(Source::Topology, fingerprint, || topology_personas(topology, cache));
+        self.topologies.push((topology.id.clone(), personas));
+    }
+
+    /// Records the global pool served through its fingerprint.
+    pub fn fingerprinted_global_pool(&mut self, text: &str, fingerprint: u64, cache: &SharedPersonaCache) {
+        let personas = self.known(Source::GlobalPool, fingerprint, || parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT));
+        self.global_personas = Some(personas);
+    }
+
+    /// The list remembered under this fingerprint, or `parse()` remembered.
+    fn known(&mut self, source: Source, fingerprint: u64, parse: impl FnOnce() -> Arc<[Persona]>) -> Arc<[Persona]> {
+        if let Some((_, _, personas)) = self.known.iter().find(|(s, f, _)| *s == source && *f == fingerprint) {
+            return Arc::clone(personas);
+        }
+        let personas = parse();
+        if self.known.len() >= MAX_KNOWN {
+            self.known.clear();
+        }
+        self.known.push((source, fingerprint, Arc::clone(&personas)));
+        personas
+    }
+}
+
+fn topology_personas(topology: &Topology, cache: &SharedPersonaCache) -> Arc<[Persona]> {
+    let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
+    parsed(cache, &topology.email_personas, language)
 }
 
 fn parsed(cache: &SharedPersonaCache, text: &str, language: &str) -> Arc<[Persona]> {
