@@ -178,7 +178,9 @@ fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {
     let now = match &options.now {
         None => None,
         Some(now) => Some(from_wit_datetime(now).ok_or_else(|| {
-            PickError::new(ErrorKind::InvalidInput, format!("now is not a valid date and time: {now:?}"))
+            let wit::LocalDatetime { year, month, day, hour, minute, second } = *now;
+            let text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+            PickError::new(ErrorKind::InvalidInput, format!("now is not a valid date and time: {text}"))
         })?),
     };
     Ok(PickOptions { seed: options.seed, now, reply_probability: options.reply_probability })

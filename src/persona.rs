@@ -175,10 +175,10 @@ fn bounded_str(value: &Field, key: &str, min: usize, max: usize) -> Result<Strin
 fn email_field(field: Option<&Field>) -> Result<String, String> {
     let email = required_str(field, "email", 3, 255)?;
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err(format!("email {email:?} has no '@'"));
+        return Err(format!("email \"{email}\" has no '@'"));
     };
     if local.is_empty() || domain.is_empty() || !domain.contains('.') {
-        return Err(format!("email {email:?} needs a local part and a dotted domain"));
+        return Err(format!("email \"{email}\" needs a local part and a dotted domain"));
     }
     Ok(email)
 }
@@ -190,7 +190,7 @@ fn enum_field<T>(field: Option<&Field>, key: &str, default: T, from_str: fn(&str
     let Field::Str(text) = value else {
         return Err(format!("{key} must be a string, got {}", value.kind()));
     };
-    from_str(text).ok_or_else(|| format!("{key} {text:?} is not one of the allowed values"))
+    from_str(text).ok_or_else(|| format!("{key} \"{text}\" is not one of the allowed values"))
 }
 
 fn tone_from_str(text: &str) -> Option<Tone> {
