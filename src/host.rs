@@ -22,6 +22,12 @@ impl Decky {
     pub fn offers_any(&self, services: &[&str]) -> bool {
         services.is_empty() || self.services.iter().any(|s| services.contains(&s.as_str()))
     }
+
+    /// The decky's source as skips and logs name it: absent or empty is
+    /// `unknown`.
+    pub fn source_label(&self) -> String {
+        self.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned())
+    }
 }
 
 /// A topology row with its persona list as stored (JSON text).

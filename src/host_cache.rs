@@ -55,7 +55,7 @@ impl HostCache {
     /// from. Topology deckies use their own topology's list; every other
     /// source shares the host-wide global pool. The two never mix.
     pub fn personas_for(&mut self, host: &mut impl PickerHost, decky: &Decky) -> Result<PersonaSource, PickError> {
-        let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned());
+        let source = decky.source_label();
         let personas = if source == "topology" {
             match decky.topology_id.as_deref().filter(|id| !id.is_empty()) {
                 Some(id) => self.topology_personas(host, id, decky)?,

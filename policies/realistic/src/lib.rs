@@ -49,22 +49,24 @@ impl Realistic {
 
     fn try_pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Result<Outcome, PickError> {
         let mut tick = Tick::start(host, options)?;
-        let mut deckies = self.cache.mail_deckies(tick.host)?.to_vec();
+        let deckies = self.cache.mail_deckies(tick.host)?;
         if deckies.is_empty() {
             return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
         }
         if !is_workday(tick.now.weekday()) {
             let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
             tick.host.log(LogLevel::Debug, &format!("emailgen pick: {} is a day off", tick.now.weekday()));
-            let source = decky.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
-            let shortage = Shortage { source, mail_decky_uuid: decky.uuid.clone(), count: 0 };
+            let shortage = Shortage { source: decky.source_label(), mail_decky_uuid: decky.uuid.clone(), count: 0 };
             return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage) });
         }
-        shuffle(&mut tick.rng, &mut deckies);
+        // Shuffle positions, not the deckies: the list is shared with the
+        // cache and copying it would cost every pick.
+        let mut order: Vec<usize> = (0..deckies.len()).collect();
+        shuffle(&mut tick.rng, &mut order);
         let override_p = tick.reply_override;
         let chance = move |sender: &Persona| override_p.unwrap_or_else(|| reply_probability(sender));
         let mut first_skip = None;
-        for decky in &deckies {
+        for decky in order.iter().map(|&i| &deckies[i]) {
             match tick.pick_on(&mut self.cache, decky, &chance)? {
                 Outcome::Skip { reason } => {
                     first_skip.get_or_insert(reason);
