@@ -1,11 +1,10 @@
 //! Statistical behaviour through the real component, with fixed seeds and
 //! tolerances: the reply ratio and uniform choices.
 
-mod common;
 
 use std::collections::HashMap;
 
-use common::*;
+use crate::common::*;
 use emailgen_picker::ThreadRow;
 
 const PICKS: u64 = 3000;

@@ -1,10 +1,9 @@
 //! Load: several threads picking at once on one engine and one policy.
 
-mod common;
 
 use std::thread;
 
-use common::*;
+use crate::common::*;
 use emailgen_picker::ThreadRow;
 
 const THREADS: usize = 4;

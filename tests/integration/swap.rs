@@ -1,14 +1,13 @@
 //! Hot-swapping policies: atomic promotion under load, rejection of bad
 //! candidates, rollback, the version check and the precompiled cache.
 
-mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 
-use common::fixtures::build_fixture;
-use common::*;
+use crate::common::fixtures::build_fixture;
+use crate::common::*;
 use host_harness::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 use host_harness::{CacheUse, Canary, CompileCache, LoadError, Policy, PolicySlot, SwapError};
 use hostile_policy::seeds;

@@ -1,9 +1,8 @@
 //! SPEC §5 behaviours through the real component in wasmtime, served by the
 //! host imports.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use emailgen_picker::{Shortage, SkipReason, ThreadRow};
 use host_harness::{ErrorKind, PickOptions, PickOutcome};
 use serde_json::json;

@@ -1,12 +1,11 @@
 //! The realistic policy through the real component: its rules hold in Wasm
 //! and match its native build.
 
-mod common;
 
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use common::*;
+use crate::common::*;
 use emailgen_picker::{SkipReason, ThreadRow};
 use host_harness::{PickOptions, PickOutcome, Policy};
 use serde_json::json;

@@ -2,15 +2,14 @@
 //! Each hostile pick must end as an error of the right kind, quickly, and
 //! leave the host able to pick normally.
 
-mod common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::fixtures::build_fixture;
-use common::*;
+use crate::common::fixtures::build_fixture;
+use crate::common::*;
 use emailgen_picker::ThreadRow;
 use host_harness::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
 

@@ -1,0 +1,16 @@
+//! Harness-driven tests: the real policy components loaded in wasmtime through
+//! `host-harness`, plus property tests of the guest's persona parser.
+//!
+//! One test binary with a module per concern rather than one binary per file:
+//! every binary links wasmtime, so seven of them cost six extra links and a
+//! few hundred megabytes of disk for nothing.
+
+mod common;
+
+mod component;
+mod load;
+mod persona_properties;
+mod realistic;
+mod sandbox;
+mod statistics;
+mod swap;
