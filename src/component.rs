@@ -10,7 +10,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::{Persona, ReplyLatency, Tone};
 use crate::pick::{PickOptions, Picker};
 
 #[doc(hidden)]
@@ -217,13 +216,13 @@ fn to_wit_shortage(s: Shortage) -> wit::PersonaShortage {
     wit::PersonaShortage { source: s.source, mail_decky_uuid: s.mail_decky_uuid, count: s.count }
 }
 
+/// Only the decky's uuid and the personas' positions cross back: the host
+/// answers with its own copies of what it served.
 fn to_wit_action(a: EmailAction) -> wit::EmailAction {
     wit::EmailAction {
         mail_decky_uuid: a.mail_decky_uuid,
-        mail_decky_name: a.mail_decky_name,
-        mail_decky_services: a.mail_decky_services,
-        sender: to_wit_persona(a.sender),
-        recipient: to_wit_persona(a.recipient),
+        sender: a.sender.position,
+        recipient: a.recipient.position,
         thread_id: a.thread_id,
         parent_message_id: a.parent_message_id,
         references: a.references,
@@ -232,31 +231,5 @@ fn to_wit_action(a: EmailAction) -> wit::EmailAction {
         context_hint: a.context_hint,
         is_reply: a.is_reply,
         description: a.description,
-    }
-}
-
-fn to_wit_persona(p: Persona) -> wit::Persona {
-    wit::Persona {
-        name: p.name,
-        email: p.email,
-        role: p.role,
-        tone: match p.tone {
-            Tone::Formal => wit::Tone::Formal,
-            Tone::Direct => wit::Tone::Direct,
-            Tone::Casual => wit::Tone::Casual,
-            Tone::Technical => wit::Tone::Technical,
-            Tone::Custom => wit::Tone::Custom,
-        },
-        tone_custom: p.tone_custom,
-        mannerisms: p.mannerisms,
-        language: p.language,
-        signature: p.signature,
-        active_hours: p.active_hours,
-        reply_latency: match p.reply_latency {
-            ReplyLatency::Fast => wit::ReplyLatency::Fast,
-            ReplyLatency::Normal => wit::ReplyLatency::Normal,
-            ReplyLatency::Slow => wit::ReplyLatency::Slow,
-        },
-        uses_llms_heavily: p.uses_llms_heavily,
     }
 }

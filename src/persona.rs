@@ -55,6 +55,11 @@ pub struct Persona {
     /// `active_hours`, parsed once here rather than on every check.
     #[serde(skip)]
     pub window: Window,
+    /// The 0-based index of the persona's entry in the JSON list it was
+    /// parsed from: how a policy names it to the host (WIT
+    /// `persona-position`).
+    #[serde(skip)]
+    pub position: u32,
 }
 
 impl Persona {
@@ -99,7 +104,7 @@ fn validate_entries(entries: Vec<Entry>, language_default: &str) -> ParsedPerson
     let mut parsed = ParsedPersonas::default();
     for (index, entry) in entries.into_iter().enumerate() {
         match validate(entry, language_default) {
-            Ok(persona) => parsed.personas.push(persona),
+            Ok(persona) => parsed.personas.push(Persona { position: index as u32, ..persona }),
             Err(why) => parsed.warnings.push(format!("persona #{index} dropped: {why}")),
         }
     }
@@ -143,6 +148,7 @@ fn validate(entry: Entry, language_default: &str) -> Result<Persona, String> {
         active_hours,
         reply_latency: enum_field(f.reply_latency.as_ref(), "reply_latency", ReplyLatency::Normal, latency_from_str)?,
         uses_llms_heavily: llms_field(f.uses_llms_heavily.as_ref())?,
+        position: 0,
     })
 }
 

@@ -212,13 +212,9 @@ impl PolicyInstance {
         store.data_mut().begin_pick();
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
-                let outcome = convert::outcome(outcome);
-                let checked = validate::check(&outcome, store.data().served());
+                let accepted = validate::accept(outcome, store.data().served());
                 self.live = Some((store, bindings));
-                match checked {
-                    Ok(()) => outcome,
-                    Err(violation) => PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()),
-                }
+                accepted.unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
             }
             Err(err) => classify(err, &mut store),
         }

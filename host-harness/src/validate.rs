@@ -11,6 +11,8 @@ use emailgen_picker::persona_cache::PersonaCache;
 use emailgen_picker::pick::is_mail_decky;
 use emailgen_picker::{Decky, EmailAction, SkipReason, ThreadRow, Topology};
 
+use crate::bindings::types as wit;
+use crate::convert;
 use crate::imports::PolicyViolation;
 use crate::outcome::PickOutcome;
 
@@ -107,12 +109,21 @@ fn violation(message: impl Into<String>) -> PolicyViolation {
     PolicyViolation(message.into())
 }
 
-/// Checks an outcome; `Err` says what was forged.
-pub fn check(outcome: &PickOutcome, served: &Served) -> Result<(), PolicyViolation> {
+/// Checks a policy's answer against what was served and turns it into the
+/// host's outcome; `Err` says what was forged. An action's decky and
+/// personas are the host's own copies of what it served.
+pub fn accept(outcome: wit::PickOutcome, served: &Served) -> Result<PickOutcome, PolicyViolation> {
     match outcome {
-        PickOutcome::Action { action } => check_action(action, served),
-        PickOutcome::Skip { reason } => check_skip(reason, served),
-        PickOutcome::Error { error } => bounded("error message", &error.message, MAX_FIELD_CHARS),
+        wit::PickOutcome::Action(action) => Ok(PickOutcome::Action { action: resolve_action(action, served)? }),
+        wit::PickOutcome::Skip(reason) => {
+            let reason = convert::skip_reason(reason);
+            check_skip(&reason, served)?;
+            Ok(PickOutcome::Skip { reason })
+        }
+        wit::PickOutcome::Error(error) => {
+            bounded("error message", &error.message, MAX_FIELD_CHARS)?;
+            Ok(convert::pick_error(error))
+        }
     }
 }
 
@@ -131,36 +142,59 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
     Ok(())
 }
 
-fn check_action(action: &EmailAction, served: &Served) -> Result<(), PolicyViolation> {
-    let Some(decky) = served.mail_deckies.iter().find(|d| d.uuid == action.mail_decky_uuid) else {
+fn resolve_action(a: wit::EmailAction, served: &Served) -> Result<EmailAction, PolicyViolation> {
+    let Some(decky) = served.mail_deckies.iter().find(|d| d.uuid == a.mail_decky_uuid) else {
         return Err(violation(format!(
             "action names mail decky {:?}, which is not a listed mail decky",
-            action.mail_decky_uuid
+            a.mail_decky_uuid
         )));
     };
     debug_assert!(is_mail_decky(decky));
-    if action.mail_decky_name != decky.name || action.mail_decky_services != decky.services {
-        return Err(violation(format!("action misstates the name or services of mail decky {:?}", decky.uuid)));
-    }
     let personas = served_personas(decky, served)?;
-    for (role, persona) in [("sender", &action.sender), ("recipient", &action.recipient)] {
-        if !personas.iter().any(|p| p == persona) {
-            return Err(violation(format!(
-                "{role} {:?} is not a persona served for mail decky {:?}",
-                persona.email, decky.uuid
-            )));
-        }
+    let sender = persona_at(personas, a.sender, "sender", decky)?;
+    let recipient = persona_at(personas, a.recipient, "recipient", decky)?;
+    if sender.email == recipient.email {
+        return Err(violation(format!("sender and recipient share the address {:?}", sender.email)));
     }
-    if action.sender.email == action.recipient.email {
-        return Err(violation(format!("sender and recipient share the address {:?}", action.sender.email)));
+    check_thread(a.is_reply, &a.thread_id, a.parent_message_id.as_deref(), served)?;
+    bounded("thread_id", &a.thread_id, 256)?;
+    bounded("context_hint", &a.context_hint, MAX_FIELD_CHARS)?;
+    bounded("subject_hint", a.subject_hint.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
+    bounded("parent_excerpt", a.parent_excerpt.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
+    bounded("references", &a.references, MAX_REFERENCES_CHARS)?;
+    bounded("description", &a.description, 64)?;
+    Ok(EmailAction {
+        mail_decky_uuid: a.mail_decky_uuid,
+        mail_decky_name: decky.name.clone(),
+        mail_decky_services: decky.services.clone(),
+        sender: sender.clone(),
+        recipient: recipient.clone(),
+        thread_id: a.thread_id,
+        parent_message_id: a.parent_message_id,
+        references: a.references,
+        subject_hint: a.subject_hint,
+        parent_excerpt: a.parent_excerpt,
+        context_hint: a.context_hint,
+        is_reply: a.is_reply,
+        description: a.description,
+    })
+}
+
+/// The valid persona at `position` of the served list (kept in position
+/// order, so a binary search finds it).
+fn persona_at<'p>(
+    personas: &'p [Persona],
+    position: u32,
+    role: &str,
+    decky: &Decky,
+) -> Result<&'p Persona, PolicyViolation> {
+    match personas.binary_search_by_key(&position, |p| p.position) {
+        Ok(found) => Ok(&personas[found]),
+        Err(_) => Err(violation(format!(
+            "{role} is entry {position} of the persona list served for mail decky {:?}, which is not a valid persona",
+            decky.uuid
+        ))),
     }
-    check_thread(action, served)?;
-    bounded("thread_id", &action.thread_id, 256)?;
-    bounded("context_hint", &action.context_hint, MAX_FIELD_CHARS)?;
-    bounded("subject_hint", action.subject_hint.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
-    bounded("parent_excerpt", action.parent_excerpt.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
-    bounded("references", &action.references, MAX_REFERENCES_CHARS)?;
-    bounded("description", &action.description, 64)
 }
 
 /// The personas the host served for this decky's source in this pick.
@@ -180,20 +214,17 @@ fn served_personas<'s>(decky: &Decky, served: &'s Served) -> Result<&'s [Persona
 }
 
 /// A reply names a served thread row; a new thread names no parent.
-fn check_thread(action: &EmailAction, served: &Served) -> Result<(), PolicyViolation> {
-    if !action.is_reply {
-        if action.parent_message_id.is_some() {
+fn check_thread(is_reply: bool, thread_id: &str, parent: Option<&str>, served: &Served) -> Result<(), PolicyViolation> {
+    if !is_reply {
+        if parent.is_some() {
             return Err(violation("a new thread must not name a parent message"));
         }
         return Ok(());
     }
-    let parent = action.parent_message_id.as_deref();
-    let known =
-        served.threads.iter().any(|row| row.thread_id == action.thread_id && Some(row.message_id.as_str()) == parent);
+    let known = served.threads.iter().any(|row| row.thread_id == thread_id && Some(row.message_id.as_str()) == parent);
     if !known {
         return Err(violation(format!(
-            "reply on thread {:?} / parent {parent:?}, which the host never returned",
-            action.thread_id
+            "reply on thread {thread_id:?} / parent {parent:?}, which the host never returned"
         )));
     }
     Ok(())
@@ -206,4 +237,84 @@ fn bounded(field: &str, text: &str, max_chars: usize) -> Result<(), PolicyViolat
         return Err(violation(format!("{field} is longer than {max_chars} characters")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entry 1 is invalid (no role); entries 0, 2 and 3 are valid, and 3
+    /// shares entry 0's address.
+    const LIST: &str = r#"[
+        {"name": "Ana", "email": "ana@acme.example", "role": "CEO"},
+        {"name": "Broken", "email": "broken@acme.example"},
+        {"name": "Bo", "email": "bo@acme.example", "role": "CTO", "language": "sv"},
+        {"name": "Ana Again", "email": "ana@acme.example", "role": "CFO"}
+    ]"#;
+
+    fn served() -> Served {
+        let cache: SharedPersonaCache = Arc::default();
+        let mut served = Served::default();
+        served.mail_deckies.push(Decky {
+            uuid: "mx1".into(),
+            name: "mail-1".into(),
+            services: vec!["imap".into()],
+            topology_id: Some("t1".into()),
+            source: Some("topology".into()),
+        });
+        let topology = Topology { id: "t1".into(), email_personas: LIST.into(), language_default: Some("de".into()) };
+        served.topology(&topology, &cache);
+        served
+    }
+
+    fn action(sender: u32, recipient: u32) -> wit::PickOutcome {
+        wit::PickOutcome::Action(wit::EmailAction {
+            mail_decky_uuid: "mx1".into(),
+            sender,
+            recipient,
+            thread_id: "t".into(),
+            parent_message_id: None,
+            references: String::new(),
+            subject_hint: None,
+            parent_excerpt: None,
+            context_hint: "Budget".into(),
+            is_reply: false,
+            description: "email:send".into(),
+        })
+    }
+
+    fn violation_of(outcome: wit::PickOutcome) -> String {
+        match accept(outcome, &served()) {
+            Err(PolicyViolation(message)) => message,
+            Ok(outcome) => panic!("accepted: {}", outcome.to_json()),
+        }
+    }
+
+    #[test]
+    fn positions_resolve_to_the_hosts_own_personas() {
+        let Ok(PickOutcome::Action { action }) = accept(action(2, 0), &served()) else { panic!("not an action") };
+        assert_eq!((action.sender.name.as_str(), action.sender.language.as_str()), ("Bo", "sv"));
+        assert_eq!((action.recipient.name.as_str(), action.recipient.language.as_str()), ("Ana", "de"));
+        assert_eq!(action.mail_decky_name, "mail-1");
+        assert_eq!(action.mail_decky_services, ["imap"]);
+    }
+
+    #[test]
+    fn a_dropped_or_missing_entry_is_a_violation() {
+        assert!(violation_of(action(1, 0)).contains("sender is entry 1"));
+        assert!(violation_of(action(0, 4)).contains("recipient is entry 4"));
+    }
+
+    #[test]
+    fn a_shared_address_is_a_violation() {
+        assert!(violation_of(action(0, 3)).contains("share the address"));
+        assert!(violation_of(action(2, 2)).contains("share the address"));
+    }
+
+    #[test]
+    fn an_unlisted_decky_is_a_violation() {
+        let wit::PickOutcome::Action(mut forged) = action(0, 2) else { unreachable!() };
+        forged.mail_decky_uuid = "mx2".into();
+        assert!(violation_of(wit::PickOutcome::Action(forged)).contains("not a listed mail decky"));
+    }
 }

@@ -112,7 +112,7 @@ fn a_huge_string_is_a_policy_violation() {
 fn forged_actions_are_policy_violations() {
     for (seed, mentions) in [
         (seeds::UNKNOWN_DECKY, "not a listed mail decky"),
-        (seeds::FOREIGN_SENDER, "intruder@evil.example"),
+        (seeds::FOREIGN_SENDER, "entry 1000000 of the persona list"),
         (seeds::SELF_ADDRESSED, "sender"),
         (seeds::INVENTED_THREAD, "never returned"),
     ] {

@@ -90,8 +90,8 @@ fn bad_candidates_are_refused_and_the_old_policy_kept() {
     assert_refused(&slot, load_then_swap(&slot, core_module), "not a valid WebAssembly component");
     let other_world = std::fs::read(build_fixture("other-world", &[], "other_world.wasm")).unwrap();
     assert_refused(&slot, load_then_swap(&slot, &other_world), "does not fit the picker world");
-    let newer = with_wit_version(DEFAULT_POLICY_WASM, b"0.1.0", b"0.2.0");
-    assert_refused(&slot, load_then_swap(&slot, &newer), "decnet:emailgen@0.2.0");
+    let newer = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.0", b"0.3.0");
+    assert_refused(&slot, load_then_swap(&slot, &newer), "decnet:emailgen@0.3.0");
     // A hostile policy whose canary pick panics.
     let (mail, _) = shared(company(people(2)));
     let panicking = Canary { mail, clock: fixed_clock(at(10, 0)), options: seeded(seeds::PANIC) };
@@ -116,19 +116,24 @@ fn with_wit_version(component: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 
 #[test]
 fn version_check_names_both_versions() {
-    let newer = with_wit_version(DEFAULT_POLICY_WASM, b"0.1.0", b"0.2.0");
-    match Policy::from_bytes(&engine(), "newer", &newer) {
-        Err(err @ LoadError::IncompatibleVersion { .. }) => {
-            let message = err.to_string();
-            assert!(message.contains("0.2.0") && message.contains("0.1.0"), "{message}");
+    // Built against the 0.1 contract (actions carried whole personas) or a
+    // future 0.3: both refused, naming both versions.
+    for other in [b"0.1.0", b"0.3.0"] {
+        let renamed = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.0", other);
+        match Policy::from_bytes(&engine(), "other", &renamed) {
+            Err(err @ LoadError::IncompatibleVersion { .. }) => {
+                let message = err.to_string();
+                let other = std::str::from_utf8(other).unwrap();
+                assert!(message.contains(other) && message.contains("0.2.0"), "{message}");
+            }
+            Err(wrong) => panic!("refused for the wrong reason: {wrong}"),
+            Ok(_) => panic!("an incompatible policy was accepted"),
         }
-        Err(other) => panic!("refused for the wrong reason: {other}"),
-        Ok(_) => panic!("an incompatible policy was accepted"),
     }
     // A newer patch release of the same minor is compatible.
-    let patch = with_wit_version(DEFAULT_POLICY_WASM, b"0.1.0", b"0.1.9");
-    let policy = Policy::from_bytes(&engine(), "patch", &patch).expect("0.1.9 is compatible with 0.1.0");
-    assert_eq!(policy.id().wit_version, "0.1.9");
+    let patch = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.0", b"0.2.9");
+    let policy = Policy::from_bytes(&engine(), "patch", &patch).expect("0.2.9 is compatible with 0.2.0");
+    assert_eq!(policy.id().wit_version, "0.2.9");
 }
 
 #[test]
