@@ -2,11 +2,15 @@
 //!
 //! The guests are compiled for `wasm32-wasip2` by a nested cargo that uses a
 //! target directory of its own under `OUT_DIR`: a nested cargo on the outer
-//! build's target directory would wait forever on its lock.
+//! build's target directory would wait forever on its lock. Custom sections
+//! (debug names, producers) are dropped from what is embedded.
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "build/custom_sections.rs"]
+mod custom_sections;
 
 /// (cargo package, file name of its component). Built one cargo call each,
 /// and copied out straight away: each call unifies features for its own
@@ -24,7 +28,10 @@ fn main() {
     }
     for (package, file) in GUESTS {
         let built = build_guest(workspace, &out_dir.join("guest-target"), package, file);
-        std::fs::copy(&built, out_dir.join(file)).expect("copy the built component into OUT_DIR");
+        let bytes = std::fs::read(&built).expect("read the built component");
+        let stripped = custom_sections::strip(&bytes)
+            .unwrap_or_else(|why| panic!("cannot strip {}: {why}", built.display()));
+        std::fs::write(out_dir.join(file), stripped).expect("write the component into OUT_DIR");
     }
 }
 

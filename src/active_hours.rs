@@ -74,7 +74,10 @@ fn python_int(text: &str) -> Option<i64> {
         b'-' => (true, &text[1..]),
         _ => (false, text),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    // Byte windows rather than `contains("__")`: a substring search pulls
+    // core's two-way searcher (2 KB) into the component for two bytes.
+    let doubled = digits.as_bytes().windows(2).any(|pair| pair == b"__");
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || doubled {
         return None;
     }
     let mut value: i64 = 0;

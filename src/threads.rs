@@ -38,9 +38,14 @@ pub fn reply_subject(subject: &str) -> String {
 /// The `References` header of a reply: the parent's own ancestry, oldest
 /// first, followed by the parent's Message-ID, joined by single spaces.
 pub fn references_for_reply(parent_references: &[String], parent_message_id: &str) -> String {
-    let mut ids: Vec<&str> = parent_references.iter().map(String::as_str).collect();
-    ids.push(parent_message_id);
-    ids.join(" ")
+    let length = parent_references.iter().map(|id| id.len() + 1).sum::<usize>() + parent_message_id.len();
+    let mut header = String::with_capacity(length);
+    for id in parent_references {
+        header.push_str(id);
+        header.push(' ');
+    }
+    header.push_str(parent_message_id);
+    header
 }
 
 /// A fresh thread id: a random UUID v4 in canonical text form.

@@ -248,3 +248,15 @@ fn a_component_that_is_not_one_is_refused() {
     let err = host_harness::Policy::from_bytes(&engine(), "junk", b"not wasm at all").err().unwrap();
     assert!(err.to_string().contains("not a valid WebAssembly component"), "{err}");
 }
+
+/// The build script drops custom sections (debug names, toolchain record)
+/// from the components it embeds: they cost bytes and nothing runs them.
+#[test]
+fn embedded_components_carry_no_custom_sections() {
+    for (name, bytes) in host_harness::policy::BUILTIN_POLICIES {
+        for section in [&b"component-name"[..], b"producers"] {
+            let found = bytes.windows(section.len()).any(|window| window == section);
+            assert!(!found, "{name} still carries a {} section", String::from_utf8_lossy(section));
+        }
+    }
+}
