@@ -8,6 +8,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use host_harness::native::{NativeHost, NativePolicy};
 use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
 
+/// The same allocator as the `host-harness` binary, so figures agree.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn workload(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench").join(format!("{name}.json"));
     Scenario::load(&path).expect("the bench workloads load")

@@ -12,6 +12,10 @@
 
 use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
 
+/// The same allocator as the `host-harness` binary, so figures agree.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(scenario), Some(picks)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
