@@ -171,9 +171,15 @@ fn bounded_str(value: &Field, key: &str, min: usize, max: usize) -> Result<Strin
     let Field::Str(text) = value else {
         return Err(format!("{key} must be a string, got {}", value.kind()));
     };
-    let len = text.chars().count();
-    if len < min || len > max {
-        return Err(format!("{key} must be {min}-{max} characters, got {len}"));
+    // A text has between bytes/4 and bytes characters: count them only when
+    // that range crosses a bound (this runs for every field of every persona
+    // a fresh instance parses).
+    let bytes = text.len();
+    if bytes > max || bytes.div_ceil(4) < min {
+        let len = text.chars().count();
+        if len < min || len > max {
+            return Err(format!("{key} must be {min}-{max} characters, got {len}"));
+        }
     }
     Ok(text.clone().into_owned())
 }

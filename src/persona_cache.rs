@@ -52,8 +52,8 @@ impl PersonaCache {
 
 /// Byte equality eight bytes at a time. In Wasm, `==` on slices calls
 /// wasi-libc's byte-by-byte `memcmp`, and this comparison runs on every pick
-/// for a text of several kilobytes.
-fn same_bytes(a: &str, b: &str) -> bool {
+/// for a text of several kilobytes (and for every active persona's address).
+pub fn same_bytes(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

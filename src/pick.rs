@@ -12,6 +12,7 @@ use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
 use crate::host_cache::HostCache;
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 use crate::persona::Persona;
+use crate::persona_cache::same_bytes;
 use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
 
 /// Services that make a decky a mail decky.
@@ -200,7 +201,7 @@ pub fn choose_pair<'p>(rng: &mut impl Rng, active: &[&'p Persona]) -> Option<(&'
         return None;
     }
     let sender = active[choose_index(rng, active.len())];
-    let others: Vec<&Persona> = active.iter().copied().filter(|p| p.email != sender.email).collect();
+    let others: Vec<&Persona> = active.iter().copied().filter(|p| !same_bytes(&p.email, &sender.email)).collect();
     if others.is_empty() {
         return None;
     }
