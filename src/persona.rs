@@ -5,6 +5,9 @@
 //! dropped with a warning naming its index and why; it never hides the
 //! others, because a single typo in a topology must not stop its mail.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,8 +42,19 @@ pub enum ReplyLatency {
 
 /// A valid persona with defaults filled in and its language resolved.
 /// Serialises to the JSON of SPEC §7 (`PERSONA`).
+///
+/// Shared, not copied: a clone is a reference count, so an action holds the
+/// very persona its list holds. Picks clone the chosen pair on every tick,
+/// and a deep copy is a dozen allocations (in the guest, with a slow
+/// allocator). Writing through `DerefMut` copies first, so a `Persona` still
+/// behaves as a value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Persona {
+#[serde(transparent)]
+pub struct Persona(Arc<PersonaFields>);
+
+/// What a persona is made of; reached through [`Persona`]'s `Deref`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonaFields {
     pub name: String,
     pub email: String,
     pub role: String,
@@ -60,6 +74,26 @@ pub struct Persona {
     /// `persona-position`).
     #[serde(skip)]
     pub position: u32,
+}
+
+impl From<PersonaFields> for Persona {
+    fn from(fields: PersonaFields) -> Self {
+        Persona(Arc::new(fields))
+    }
+}
+
+impl Deref for Persona {
+    type Target = PersonaFields;
+
+    fn deref(&self) -> &PersonaFields {
+        &self.0
+    }
+}
+
+impl DerefMut for Persona {
+    fn deref_mut(&mut self) -> &mut PersonaFields {
+        Arc::make_mut(&mut self.0)
+    }
 }
 
 impl Persona {
@@ -103,8 +137,8 @@ pub fn parse_persona_values(value: &Value, language_default: &str) -> ParsedPers
 fn validate_entries(entries: Vec<Entry>, language_default: &str) -> ParsedPersonas {
     let mut parsed = ParsedPersonas::default();
     for (index, entry) in entries.into_iter().enumerate() {
-        match validate(entry, language_default) {
-            Ok(persona) => parsed.personas.push(Persona { position: index as u32, ..persona }),
+        match validate(entry, language_default, index as u32) {
+            Ok(persona) => parsed.personas.push(persona),
             Err(why) => parsed.warnings.push(format!("persona #{index} dropped: {why}")),
         }
     }
@@ -118,10 +152,11 @@ fn warning_only(warning: String) -> ParsedPersonas {
 /// Validates one entry of a persona list.
 pub fn parse_persona(entry: &Value, language_default: &str) -> Result<Persona, String> {
     let entry = Entry::deserialize(entry).map_err(|e| e.to_string())?;
-    validate(entry, language_default)
+    validate(entry, language_default, 0)
 }
 
-fn validate(entry: Entry, language_default: &str) -> Result<Persona, String> {
+/// Validates the entry at `position` of its list.
+fn validate(entry: Entry, language_default: &str, position: u32) -> Result<Persona, String> {
     let f = match entry {
         Entry::Object(fields) => fields,
         Entry::Other(kind) => return Err(format!("expected an object, got {kind}")),
@@ -135,7 +170,7 @@ fn validate(entry: Entry, language_default: &str) -> Result<Persona, String> {
         None => DEFAULT_ACTIVE_HOURS.to_owned(),
         Some(value) => bounded_str(value, "active_hours", 0, 32)?,
     };
-    Ok(Persona {
+    let fields = PersonaFields {
         name: required_str(f.name.as_ref(), "name", 1, 128)?,
         email: email_field(f.email.as_ref())?,
         role: required_str(f.role.as_ref(), "role", 1, 128)?,
@@ -148,8 +183,9 @@ fn validate(entry: Entry, language_default: &str) -> Result<Persona, String> {
         active_hours,
         reply_latency: enum_field(f.reply_latency.as_ref(), "reply_latency", ReplyLatency::Normal, latency_from_str)?,
         uses_llms_heavily: llms_field(f.uses_llms_heavily.as_ref())?,
-        position: 0,
-    })
+        position,
+    };
+    Ok(fields.into())
 }
 
 fn required_str(field: Option<&Field>, key: &str, min: usize, max: usize) -> Result<String, String> {

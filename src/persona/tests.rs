@@ -214,3 +214,21 @@ fn window_is_parsed_once_with_the_persona() {
     assert!(p.is_active(crate::active_hours::minute_of_day(23, 0)));
     assert!(!p.is_active(crate::active_hours::minute_of_day(12, 0)));
 }
+
+#[test]
+fn a_clone_shares_and_a_write_copies() {
+    let original = one(minimal()).unwrap();
+    let mut copy = original.clone();
+    assert!(std::ptr::eq(&*original, &*copy), "a clone is the same persona, not a deep copy");
+    copy.email = "someone.else@acme.example".into();
+    assert_ne!(copy.email, original.email, "writing through one clone leaves the other alone");
+    assert_eq!(original, one(minimal()).unwrap());
+}
+
+#[test]
+fn positions_count_dropped_entries() {
+    let text = json!([minimal(), {"name": "no role"}, with("name", json!("Third"))]).to_string();
+    let parsed = parse_personas(&text, "en");
+    let positions: Vec<u32> = parsed.personas.iter().map(|p| p.position).collect();
+    assert_eq!(positions, [0, 2]);
+}

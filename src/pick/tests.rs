@@ -329,8 +329,8 @@ mod statistics {
         let mut picker = Picker::default();
         for seed in 0..PICKS {
             let a = action(picker.pick(&mut host, &seeded(seed)));
-            *senders.entry(a.sender.email).or_insert(0) += 1;
-            *recipients.entry(a.recipient.email).or_insert(0) += 1;
+            *senders.entry(a.sender.email.clone()).or_insert(0) += 1;
+            *recipients.entry(a.recipient.email.clone()).or_insert(0) += 1;
             *deckies.entry(a.mail_decky_uuid).or_insert(0) += 1;
             *topics.entry(a.context_hint).or_insert(0) += 1;
         }

@@ -77,7 +77,7 @@ fn each_persona_source() {
         store.deckies = vec![decky("host-a:mx", &["pop3"], source, Some("t1"))];
         store.global_personas = global.to_string();
         let a = action(wasm_pick(&store, &seeded(4)));
-        let mut pair = [a.sender.email, a.recipient.email];
+        let mut pair = [a.sender.email.clone(), a.recipient.email.clone()];
         pair.sort();
         assert_eq!(pair, ["gil@pool.example", "hal@pool.example"], "source {source:?}");
         assert_eq!(a.sender.language, "en");
