@@ -1,8 +1,9 @@
-//! Runs many warm picks for a profiler.
+//! Runs many picks for a profiler: on one warm instance, or with `fresh` on a
+//! fresh instance each.
 //!
 //! ```sh
 //! cargo build --release -p host-harness --example profile_picks
-//! EMAILGEN_PROFILE=perfmap perf record -g target/release/examples/profile_picks bench/medium.json 100000 [policy.wasm]
+//! EMAILGEN_PROFILE=perfmap perf record -g target/release/examples/profile_picks bench/medium.json 100000 [policy.wasm|builtin] [fresh]
 //! perf report --no-children --sort symbol
 //! ```
 //!
@@ -19,21 +20,28 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(scenario), Some(picks)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
-        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm]");
+        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm|builtin] [fresh]");
         std::process::exit(2);
     };
     let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| panic!("{e}"));
     let engine = PickerEngine::new(Limits::default()).expect("an engine");
-    let policy = match args.get(3) {
+    let policy = match args.get(3).map(String::as_str) {
+        Some("builtin") | None => Policy::builtin(&engine),
         Some(path) => Policy::from_file(&engine, path.as_ref()),
-        None => Policy::builtin(&engine),
     }
     .unwrap_or_else(|e| panic!("{e}"));
     let options = scenario.options.clone();
-    let mut instance = policy.instance(shared_store(scenario.store), local_clock());
+    let fresh = args.get(4).is_some_and(|a| a == "fresh");
+    let mail = shared_store(scenario.store);
+    let mut instance = policy.instance(mail.clone(), local_clock());
     let started = std::time::Instant::now();
     for seed in 0..picks {
-        std::hint::black_box(instance.pick(&PickOptions { seed: Some(seed), ..options.clone() }));
+        let options = PickOptions { seed: Some(seed), ..options.clone() };
+        if fresh {
+            std::hint::black_box(policy.pick_fresh(mail.clone(), local_clock(), &options));
+        } else {
+            std::hint::black_box(instance.pick(&options));
+        }
     }
     eprintln!("{:.2} µs per pick", started.elapsed().as_secs_f64() * 1e6 / picks as f64);
 }
