@@ -29,8 +29,8 @@ fn main() {
     for (package, file) in GUESTS {
         let built = build_guest(workspace, &out_dir.join("guest-target"), package, file);
         let bytes = std::fs::read(&built).expect("read the built component");
-        let stripped = custom_sections::strip(&bytes)
-            .unwrap_or_else(|why| panic!("cannot strip {}: {why}", built.display()));
+        let stripped =
+            custom_sections::strip(&bytes).unwrap_or_else(|why| panic!("cannot strip {}: {why}", built.display()));
         std::fs::write(out_dir.join(file), stripped).expect("write the component into OUT_DIR");
     }
 }

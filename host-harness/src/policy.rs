@@ -214,7 +214,8 @@ impl PolicyInstance {
             Ok(outcome) => {
                 let accepted = validate::accept(outcome, store.data().served());
                 self.live = Some((store, bindings));
-                accepted.unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
+                accepted
+                    .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
             }
             Err(err) => classify(err, &mut store),
         }

@@ -1,7 +1,6 @@
 //! SPEC §5 behaviours through the real component in wasmtime, served by the
 //! host imports.
 
-
 use crate::common::*;
 use emailgen_picker::{Shortage, SkipReason, ThreadRow};
 use host_harness::{ErrorKind, PickOptions, PickOutcome};

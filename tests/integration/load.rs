@@ -1,6 +1,5 @@
 //! Load: several threads picking at once on one engine and one policy.
 
-
 use std::thread;
 
 use crate::common::*;

@@ -1,11 +1,10 @@
 //! The realistic policy through the real component: its rules hold in Wasm
 //! and match its native build.
 
-
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use crate::common::*;
+use chrono::NaiveDate;
 use emailgen_picker::{SkipReason, ThreadRow};
 use host_harness::{PickOptions, PickOutcome, Policy};
 use serde_json::json;

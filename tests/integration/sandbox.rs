@@ -2,7 +2,6 @@
 //! Each hostile pick must end as an error of the right kind, quickly, and
 //! leave the host able to pick normally.
 
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -1,7 +1,6 @@
 //! Statistical behaviour through the real component, with fixed seeds and
 //! tolerances: the reply ratio and uniform choices.
 
-
 use std::collections::HashMap;
 
 use crate::common::*;
@@ -41,7 +40,10 @@ fn sender_recipient_decky_and_topic_choices_are_uniform() {
     let mut counts: [HashMap<String, u64>; 4] = Default::default();
     for seed in 0..PICKS {
         let a = action(instance.pick(&seeded(seed)));
-        for (i, key) in [a.sender.email.clone(), a.recipient.email.clone(), a.mail_decky_uuid, a.context_hint].into_iter().enumerate() {
+        for (i, key) in [a.sender.email.clone(), a.recipient.email.clone(), a.mail_decky_uuid, a.context_hint]
+            .into_iter()
+            .enumerate()
+        {
             *counts[i].entry(key).or_default() += 1;
         }
     }

@@ -1,7 +1,6 @@
 //! Hot-swapping policies: atomic promotion under load, rejection of bad
 //! candidates, rollback, the version check and the precompiled cache.
 
-
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
