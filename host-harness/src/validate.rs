@@ -17,8 +17,8 @@ use crate::imports::PolicyViolation;
 use crate::outcome::PickOutcome;
 
 /// The longest text a policy may return in a field of its own making
-/// (thread id, hints, error message); persona fields are checked against the
-/// served personas instead.
+/// (thread id, hints, error message); personas and the decky's name and
+/// services are the host's own copies, never the policy's text.
 pub const MAX_FIELD_CHARS: usize = 4096;
 /// The longest `references` header (a deep thread's ancestry).
 pub const MAX_REFERENCES_CHARS: usize = 64 << 10;
