@@ -75,7 +75,7 @@ impl HostCache {
     ) -> Result<Arc<[Persona]>, PickError> {
         let fingerprint = host.topology_fingerprint(id).map_err(store("topology-fingerprint"))?;
         if let Some(fp) = fingerprint {
-            if let Some((_, _, personas)) = self.topologies.iter().find(|(known, f, _)| known == id && *f == fp) {
+            if let Some((_, _, personas)) = self.topologies.iter().find(|(known, f, _)| *f == fp && known == id) {
                 return Ok(Arc::clone(personas));
             }
         }
