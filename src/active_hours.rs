@@ -22,11 +22,8 @@ pub enum Window {
 impl Window {
     /// Parses `"HH:MM-HH:MM"`. Never fails: anything malformed is `Always`.
     pub fn parse(text: &str) -> Window {
-        let Some((start, end)) = split_exactly_two(text, '-') else {
-            return Window::Always;
-        };
-        match (parse_clock(start), parse_clock(end)) {
-            (Some(start), Some(end)) if start != end => Window::Between { start, end },
+        match canonical(text.as_bytes()).or_else(|| lenient(text)) {
+            Some((start, end)) if start != end => Window::Between { start, end },
             _ => Window::Always,
         }
     }
@@ -40,6 +37,32 @@ impl Window {
             Window::Between { start, end } => now >= start || now < end,
         }
     }
+}
+
+/// The exact form `HH:MM-HH:MM` (two digits each), as nearly every persona
+/// writes it: read without splitting or trimming. A fresh policy instance
+/// parses every window of a topology on its first pick.
+fn canonical(text: &[u8]) -> Option<(MinuteOfDay, MinuteOfDay)> {
+    let &[h1, h2, b':', m1, m2, b'-', h3, h4, b':', m3, m4] = text else {
+        return None;
+    };
+    let clock = |h1: u8, h2: u8, m1: u8, m2: u8| {
+        let digits = [h1, h2, m1, m2];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let [h1, h2, m1, m2] = digits.map(|d| u32::from(d - b'0'));
+        let (hour, minute) = (h1 * 10 + h2, m1 * 10 + m2);
+        (hour <= 23 && minute <= 59).then(|| minute_of_day(hour, minute))
+    };
+    Some((clock(h1, h2, m1, m2)?, clock(h3, h4, m3, m4)?))
+}
+
+/// Every other form Python's `int` accepts around the separators (white
+/// space, signs, underscores, one digit).
+fn lenient(text: &str) -> Option<(MinuteOfDay, MinuteOfDay)> {
+    let (start, end) = split_exactly_two(text, '-')?;
+    Some((parse_clock(start)?, parse_clock(end)?))
 }
 
 /// Minute of day for an hour and minute (hour 0–23, minute 0–59).
@@ -147,6 +170,22 @@ mod tests {
             "09:__0-18:00",
         ] {
             assert_eq!(Window::parse(bad), Window::Always, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_lenient_parse() {
+        let clocks = ["00:00", "09:30", "23:59", "24:00", "07:60", "7a:00", " 9:00", "+9:00", "0_9:0"];
+        for start in clocks {
+            for end in clocks {
+                let text = format!("{start}-{end}");
+                let fast = canonical(text.as_bytes());
+                if fast.is_some() {
+                    assert_eq!(fast, lenient(&text), "{text:?}");
+                } else if text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit() || b":-".contains(&b)) {
+                    assert_eq!(lenient(&text), None, "{text:?} is canonical in form, so only a bad value may fail");
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::raw::{Entry, Field, List};
+use self::raw::{each_entry, Entry, Field};
 
 use crate::active_hours::{MinuteOfDay, Window};
 
@@ -117,9 +117,17 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
     if text.is_empty() {
         return ParsedPersonas::default();
     }
-    match serde_json::from_str::<List>(text) {
-        Ok(List::Entries(entries)) => validate_entries(entries, language_default),
-        Ok(List::Other(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
+    let mut parsed = ParsedPersonas::default();
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let read = each_entry(&mut reader, |entry| parsed.add(entry, language_default)).and_then(|list| {
+        reader.end()?;
+        Ok(list)
+    });
+    match read {
+        Ok(Ok(())) => parsed,
+        Ok(Err(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
+        // What was validated before the error is dropped: a list that is
+        // not JSON has no personas.
         Err(err) => warning_only(format!("persona list is not valid JSON: {err}")),
     }
 }
@@ -127,22 +135,25 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
 /// Parses a persona list that is already JSON (for hosts that hold the list
 /// itself rather than its text).
 pub fn parse_persona_values(value: &Value, language_default: &str) -> ParsedPersonas {
-    match List::deserialize(value) {
-        Ok(List::Entries(entries)) => validate_entries(entries, language_default),
-        Ok(List::Other(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
+    let mut parsed = ParsedPersonas::default();
+    match each_entry(value, |entry| parsed.add(entry, language_default)) {
+        Ok(Ok(())) => parsed,
+        Ok(Err(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
         Err(err) => warning_only(format!("persona list is not usable: {err}")),
     }
 }
 
-fn validate_entries(entries: Vec<Entry>, language_default: &str) -> ParsedPersonas {
-    let mut parsed = ParsedPersonas::default();
-    for (index, entry) in entries.into_iter().enumerate() {
+impl ParsedPersonas {
+    /// Validates the next entry of the list: kept, or dropped with a
+    /// warning naming its index.
+    fn add(&mut self, entry: Entry, language_default: &str) {
+        // While a list is read, each dropped entry has left one warning.
+        let index = self.personas.len() + self.warnings.len();
         match validate(entry, language_default, index as u32) {
-            Ok(persona) => parsed.personas.push(persona),
-            Err(why) => parsed.warnings.push(format!("persona #{index} dropped: {why}")),
+            Ok(persona) => self.personas.push(persona),
+            Err(why) => self.warnings.push(format!("persona #{index} dropped: {why}")),
         }
     }
-    parsed
 }
 
 fn warning_only(warning: String) -> ParsedPersonas {

@@ -150,44 +150,30 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A whole persona list: its entries, or the kind of whatever else the
-/// JSON was.
-#[derive(Debug, Clone, PartialEq)]
-pub enum List<'a> {
-    Entries(Vec<Entry<'a>>),
-    Other(&'static str),
+/// Reads a whole persona list, handing each entry to `each` as soon as it
+/// is read (nothing is collected: a topology's entries are validated one by
+/// one while the parser walks the text). `Ok(Err(kind))`: the JSON was not a
+/// list but `kind`.
+pub fn each_entry<'de, D: Deserializer<'de>>(
+    d: D,
+    each: impl FnMut(Entry<'de>),
+) -> Result<Result<(), &'static str>, D::Error> {
+    d.deserialize_any(ListVisitor(each))
 }
 
-impl<'de> Deserialize<'de> for List<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match Field::deserialize_entries(d)? {
-            Ok(entries) => List::Entries(entries),
-            Err(kind) => List::Other(kind),
-        })
-    }
-}
+struct ListVisitor<F>(F);
 
-impl<'de> Field<'de> {
-    /// Reads a list of entries, or reports the kind of the value instead.
-    fn deserialize_entries<D: Deserializer<'de>>(d: D) -> Result<Result<Vec<Entry<'de>>, &'static str>, D::Error> {
-        d.deserialize_any(ListVisitor)
-    }
-}
-
-struct ListVisitor;
-
-impl<'de> Visitor<'de> for ListVisitor {
-    type Value = Result<Vec<Entry<'de>>, &'static str>;
+impl<'de, F: FnMut(Entry<'de>)> Visitor<'de> for ListVisitor<F> {
+    type Value = Result<(), &'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of personas")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         while let Some(entry) = seq.next_element()? {
-            entries.push(entry);
+            (self.0)(entry);
         }
-        Ok(Ok(entries))
+        Ok(Ok(()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}

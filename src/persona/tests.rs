@@ -209,6 +209,17 @@ fn unusable_lists_give_no_personas() {
 }
 
 #[test]
+fn entries_read_before_a_json_error_are_not_kept() {
+    let valid = minimal().to_string();
+    for text in [format!("[{valid}, {{\"name\": "), format!("[{valid}, 17] trailing"), format!("[{valid}, [1,]]")] {
+        let parsed = parse_personas(&text, "en");
+        assert!(parsed.personas.is_empty(), "{text}");
+        assert_eq!(parsed.warnings.len(), 1, "{text}: {:?}", parsed.warnings);
+        assert!(parsed.warnings[0].starts_with("persona list is not valid JSON"), "{}", parsed.warnings[0]);
+    }
+}
+
+#[test]
 fn window_is_parsed_once_with_the_persona() {
     let p = one(with("active_hours", json!("22:30-06:15"))).unwrap();
     assert!(p.is_active(crate::active_hours::minute_of_day(23, 0)));
