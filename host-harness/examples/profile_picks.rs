@@ -9,7 +9,12 @@
 //!
 //! `EMAILGEN_PROFILE=perfmap` tells the engine to write a perf map so guest
 //! functions show by name (build the guest unstripped to see them:
-//! `--config 'profile.guest.strip=false'`).
+//! `--config 'profile.guest.strip=false'`). For call graphs through the host
+//! (who called what, not only where time was spent), build this example with
+//! frame pointers in a target directory of its own, e.g.
+//! `RUSTFLAGS="-C force-frame-pointers=yes" cargo build --release -p host-harness
+//! --example profile_picks --target-dir /tmp/fp-target`, and use
+//! `perf report --children`.
 
 use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
 
