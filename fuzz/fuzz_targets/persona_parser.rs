@@ -22,6 +22,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(len(&p.active_hours) <= 32);
         assert_eq!(p.window, Window::parse(&p.active_hours));
     }
+    // Positions are the entries' indexes: increasing, and each entry either
+    // kept or dropped with one warning.
+    assert!(parsed.personas.windows(2).all(|pair| pair[0].position < pair[1].position));
+    if let Some(last) = parsed.personas.last() {
+        assert!((last.position as usize) < parsed.personas.len() + parsed.warnings.len());
+    }
     // Any text is a window (malformed means always active).
     let window = Window::parse(&text);
     for (h, m) in [(0, 0), (9, 30), (23, 59)] {
