@@ -7,7 +7,8 @@ use emailgen_picker as picker;
 use crate::bindings::types as wit;
 use crate::outcome::{ErrorKind, PickOutcome};
 
-pub fn decky(d: picker::Decky) -> wit::Decky {
+pub fn decky(d: &picker::Decky) -> wit::Decky {
+    let d = d.clone();
     wit::Decky { uuid: d.uuid, name: d.name, services: d.services, topology_id: d.topology_id, source: d.source }
 }
 

@@ -5,13 +5,14 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{MailStore, StoreError};
+use emailgen_picker::{Decky, MailStore, StoreError};
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{clock, log, store, types};
 use crate::engine::{Limits, PickerEngine};
+use crate::fetched::Fetched;
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
 use crate::{convert, fingerprint};
@@ -46,6 +47,7 @@ pub struct HostState {
     limiter: Limiter,
     budget: ImportBudget,
     served: Served,
+    fetched: Fetched,
     persona_cache: SharedPersonaCache,
     deadline: std::time::Duration,
     stdout: GuestOutput,
@@ -124,6 +126,7 @@ impl HostState {
             limiter: Limiter::new(limits),
             budget,
             served: Served::default(),
+            fetched: Fetched::default(),
             persona_cache: engine.persona_cache().clone(),
             deadline: limits.deadline,
             stdout,
@@ -136,14 +139,9 @@ impl HostState {
         self.budget.calls = [0; StoreImport::COUNT];
         self.budget.log_lines = 0;
         self.served.clear();
+        self.fetched.clear();
         self.stdout.begin_pick();
         self.stderr.begin_pick();
-    }
-
-    /// Records listed deckies as served; only mail deckies can be targets.
-    fn serve_deckies(&mut self, rows: Vec<emailgen_picker::Decky>) {
-        let mail_deckies = rows.into_iter().filter(emailgen_picker::pick::is_mail_decky);
-        self.served.mail_deckies.extend(mail_deckies);
     }
 
     /// The wall-clock time a pick may take.
@@ -232,21 +230,28 @@ fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, 
 impl store::Host for HostState {
     fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(StoreImport::ListRunningDeckies)?;
-        let services: Vec<&str> = services.iter().map(String::as_str).collect();
-        let deckies = self.mail().list_running_deckies(&services);
-        if let Ok(rows) = &deckies {
-            self.serve_deckies(rows.clone());
+        // Rows a fingerprint was just taken over were recorded as served then.
+        if let Some(rows) = self.fetched.take_deckies(&services) {
+            return Ok(Ok(rows.iter().map(convert::decky).collect()));
         }
-        store_result(deckies.map(|rows| rows.into_iter().map(convert::decky).collect()))
+        let filter: Vec<&str> = services.iter().map(String::as_str).collect();
+        let deckies = self.mail().list_running_deckies(&filter);
+        store_result(deckies.map(|rows| {
+            let rows: Arc<[Decky]> = rows.into();
+            self.served.deckies(Arc::clone(&rows));
+            rows.iter().map(convert::decky).collect()
+        }))
     }
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
-        let services: Vec<&str> = services.iter().map(String::as_str).collect();
-        let deckies = self.mail().list_running_deckies(&services).map_err(behind("list-running-deckies"));
+        let filter: Vec<&str> = services.iter().map(String::as_str).collect();
+        let deckies = self.mail().list_running_deckies(&filter).map_err(behind("list-running-deckies"));
         store_result(deckies.map(|rows| {
             let fingerprint = fingerprint::deckies(&rows);
-            self.serve_deckies(rows);
+            let rows: Arc<[Decky]> = rows.into();
+            self.served.deckies(Arc::clone(&rows));
+            self.fetched.keep_deckies(services, rows);
             fingerprint
         }))
     }
@@ -259,6 +264,7 @@ impl store::Host for HostState {
             if let Some(row) = &row {
                 self.served.fingerprinted_topology(row, fingerprint, &self.persona_cache);
             }
+            self.fetched.keep_topology(id, row);
             fingerprint
         }))
     }
@@ -269,12 +275,16 @@ impl store::Host for HostState {
         store_result(text.map(|text| {
             let fingerprint = fingerprint::text(&text);
             self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
+            self.fetched.keep_global_personas(text);
             fingerprint
         }))
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {
         self.budget.charge(StoreImport::GetTopology)?;
+        if let Some(row) = self.fetched.take_topology(&id) {
+            return Ok(Ok(row.map(convert::topology)));
+        }
         let topology = self.mail().get_topology(&id);
         if let Ok(Some(row)) = &topology {
             self.served.topology(row, &self.persona_cache);
@@ -301,6 +311,9 @@ impl store::Host for HostState {
 
     fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
         self.budget.charge(StoreImport::GlobalPersonas)?;
+        if let Some(text) = self.fetched.take_global_personas() {
+            return Ok(Ok(text));
+        }
         let text = self.mail().global_personas();
         if let Ok(text) = &text {
             self.served.global_pool(text, &self.persona_cache);

@@ -57,6 +57,7 @@ pub mod bindings;
 pub mod cache;
 pub mod convert;
 pub mod engine;
+mod fetched;
 pub mod fingerprint;
 pub mod imports;
 pub mod native;

@@ -27,8 +27,9 @@ pub const MAX_REFERENCES_CHARS: usize = 64 << 10;
 /// host's own parse of the text served (shared from the cache, not copied).
 #[derive(Default)]
 pub struct Served {
-    /// The mail deckies among the listed ones (the only valid targets).
-    pub mail_deckies: Vec<Decky>,
+    /// The decky lists served (shared with the fetch that produced them);
+    /// only the mail deckies among them are valid targets.
+    listed: Vec<Arc<[Decky]>>,
     /// (topology id, its personas).
     pub topologies: Vec<(String, Arc<[Persona]>)>,
     pub global_personas: Option<Arc<[Persona]>>,
@@ -50,10 +51,20 @@ const MAX_KNOWN: usize = 256;
 
 impl Served {
     pub fn clear(&mut self) {
-        self.mail_deckies.clear();
+        self.listed.clear();
         self.topologies.clear();
         self.global_personas = None;
         self.threads.clear();
+    }
+
+    /// Records a list of running deckies served.
+    pub fn deckies(&mut self, rows: Arc<[Decky]>) {
+        self.listed.push(rows);
+    }
+
+    /// The served mail decky with this uuid.
+    pub fn mail_decky(&self, uuid: &str) -> Option<&Decky> {
+        self.listed.iter().flat_map(|rows| rows.iter()).find(|d| d.uuid == uuid && is_mail_decky(d))
     }
 
     /// Records a topology served, with the personas the policy will see.
@@ -133,7 +144,7 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
         SkipReason::TooFewPersonas(s) | SkipReason::TooFewActive(s) => s,
     };
     bounded("skip source", &shortage.source, 128)?;
-    if !served.mail_deckies.iter().any(|d| d.uuid == shortage.mail_decky_uuid) {
+    if served.mail_decky(&shortage.mail_decky_uuid).is_none() {
         return Err(violation(format!(
             "skip names mail decky {:?}, which the host never listed",
             shortage.mail_decky_uuid
@@ -143,13 +154,12 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
 }
 
 fn resolve_action(a: wit::EmailAction, served: &Served) -> Result<EmailAction, PolicyViolation> {
-    let Some(decky) = served.mail_deckies.iter().find(|d| d.uuid == a.mail_decky_uuid) else {
+    let Some(decky) = served.mail_decky(&a.mail_decky_uuid) else {
         return Err(violation(format!(
             "action names mail decky {:?}, which is not a listed mail decky",
             a.mail_decky_uuid
         )));
     };
-    debug_assert!(is_mail_decky(decky));
     let personas = served_personas(decky, served)?;
     let sender = persona_at(personas, a.sender, "sender", decky)?;
     let recipient = persona_at(personas, a.recipient, "recipient", decky)?;
@@ -255,13 +265,15 @@ mod tests {
     fn served() -> Served {
         let cache: SharedPersonaCache = Arc::default();
         let mut served = Served::default();
-        served.mail_deckies.push(Decky {
+        let mail_decky = Decky {
             uuid: "mx1".into(),
             name: "mail-1".into(),
             services: vec!["imap".into()],
             topology_id: Some("t1".into()),
             source: Some("topology".into()),
-        });
+        };
+        let web_decky = Decky { uuid: "web1".into(), services: vec!["http".into()], ..Default::default() };
+        served.deckies(Arc::from([mail_decky, web_decky]));
         let topology = Topology { id: "t1".into(), email_personas: LIST.into(), language_default: Some("de".into()) };
         served.topology(&topology, &cache);
         served

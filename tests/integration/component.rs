@@ -104,6 +104,30 @@ fn topology_and_global_pool_never_mix() {
     assert!(calls.contains(&"global-personas"), "{calls:?}");
 }
 
+/// A fresh instance asks for each fingerprint and then, its cache empty, for
+/// the data itself: the host answers the second call with the rows it just
+/// fingerprinted, so the store is queried once for each.
+#[test]
+fn a_cold_fetch_queries_the_store_once() {
+    let (mail, concrete) = shared(company(people(3)));
+    action(default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1)));
+    let store = concrete.lock().unwrap();
+    assert_eq!(store.count("list-running-deckies"), 1, "{:?}", store.calls);
+    assert_eq!(store.count("get-topology"), 1, "{:?}", store.calls);
+
+    let mut fleet = company(people(0));
+    fleet.deckies = vec![decky("fleet-mx", &["imap"], Some("fleet"), None)];
+    fleet.global_personas = people(3).to_string();
+    let (mail, concrete) = shared(fleet);
+    let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));
+    action(instance.pick(&seeded(1)));
+    action(instance.pick(&seeded(2)));
+    let store = concrete.lock().unwrap();
+    // One query per pick: the warm pick only fingerprints.
+    assert_eq!(store.count("global-personas"), 2, "{:?}", store.calls);
+    assert_eq!(store.count("list-running-deckies"), 2, "{:?}", store.calls);
+}
+
 #[test]
 fn each_topology_has_its_own_personas_and_language() {
     let mut store = company(people(2));
