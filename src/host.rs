@@ -61,6 +61,17 @@ pub enum LogLevel {
     Error,
 }
 
+/// What a store revision is kept for: one kind of answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// The running deckies (whatever the services filter).
+    RunningDeckies,
+    /// One topology row, by id.
+    Topology(&'a str),
+    /// The global persona pool.
+    GlobalPersonas,
+}
+
 /// The orchestrator's data (the WIT `store` interface). This is what an
 /// embedder implements over its database; the scenario file and SQLite stores
 /// of the harness implement it too.
@@ -78,6 +89,15 @@ pub trait MailStore {
     ) -> Result<Vec<ThreadRow>, StoreError>;
     /// The global persona pool as JSON text; empty text is an empty pool.
     fn global_personas(&mut self) -> Result<String, StoreError>;
+    /// A revision of `subject`, for stores that keep one: a number that
+    /// changes whenever an answer about `subject` would, and is never reused
+    /// for other data by this store (a row version, a counter bumped on every
+    /// write, a generation). With it the host fingerprints an answer without
+    /// fetching and hashing it, on every pick. `None` (the default): not
+    /// kept; the host fetches and hashes.
+    fn revision(&mut self, _subject: Subject<'_>) -> Option<u64> {
+        None
+    }
 }
 
 /// Everything a picker policy may ask of its host: the store plus the WIT

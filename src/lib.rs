@@ -20,7 +20,7 @@ pub mod threads;
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
 pub mod component;
 
-pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
+pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, Subject, ThreadRow, Topology};
 pub use memory::MemoryHost;
 pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 pub use persona::{parse_personas, Persona, ReplyLatency, Tone};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::host::{Decky, LogLevel, MailStore, PickerHost, StoreError, ThreadRow, Topology};
+use crate::host::{Decky, LogLevel, MailStore, PickerHost, StoreError, Subject, ThreadRow, Topology};
 
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHost {
@@ -24,6 +24,9 @@ pub struct MemoryHost {
     pub logs: Vec<(LogLevel, String)>,
     /// Offer fingerprints (a hash of each answer), as the Wasm host does.
     pub fingerprints: bool,
+    /// The revision reported for every subject (`None`: keeps none). A test
+    /// that changes the data under a policy bumps it.
+    pub revision: Option<u64>,
 }
 
 fn hash_of(value: &impl std::fmt::Debug) -> u64 {
@@ -76,6 +79,10 @@ impl MailStore for MemoryHost {
     fn global_personas(&mut self) -> Result<String, StoreError> {
         self.answer("global-personas")?;
         Ok(self.global_personas.clone())
+    }
+
+    fn revision(&mut self, _: Subject<'_>) -> Option<u64> {
+        self.revision
     }
 }
 

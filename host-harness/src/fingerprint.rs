@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use emailgen_picker::{Decky, Topology};
+use emailgen_picker::{Decky, Subject, Topology};
 use xxhash_rust::xxh3::xxh3_64;
 
 thread_local! {
@@ -70,9 +70,47 @@ pub fn text(text: &str) -> u64 {
     hash_of(|buffer| field(buffer, text))
 }
 
+/// The fingerprint of an answer whose store keeps a revision of it: the
+/// subject, what else the answer depends on (the services filter), and the
+/// revision. Nothing is fetched or hashed but these few bytes.
+pub fn revision(subject: Subject<'_>, services: &[&str], revision: u64) -> u64 {
+    hash_of(|buffer| {
+        buffer.extend_from_slice(b"revision");
+        match subject {
+            Subject::RunningDeckies => {
+                buffer.push(1);
+                buffer.extend_from_slice(&(services.len() as u64).to_le_bytes());
+                services.iter().for_each(|service| field(buffer, service));
+            }
+            Subject::Topology(id) => {
+                buffer.push(2);
+                field(buffer, id);
+            }
+            Subject::GlobalPersonas => buffer.push(3),
+        }
+        buffer.extend_from_slice(&revision.to_le_bytes());
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revision_fingerprints_tell_subjects_keys_and_revisions_apart() {
+        let all = [
+            revision(Subject::RunningDeckies, &["imap"], 1),
+            revision(Subject::RunningDeckies, &["imap"], 2),
+            revision(Subject::RunningDeckies, &["imap", "pop3"], 1),
+            revision(Subject::Topology("t1"), &[], 1),
+            revision(Subject::Topology("t2"), &[], 1),
+            revision(Subject::GlobalPersonas, &[], 1),
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(all[i + 1..].iter().all(|b| a != b), "{all:?}");
+        }
+        assert_eq!(revision(Subject::Topology("t1"), &[], 7), revision(Subject::Topology("t1"), &[], 7));
+    }
 
     #[test]
     fn fields_do_not_run_together() {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError};
+use emailgen_picker::{Decky, MailStore, StoreError, Subject};
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -48,6 +48,9 @@ pub struct HostState {
     budget: ImportBudget,
     served: Served,
     fetched: Fetched,
+    /// The running deckies last listed under a revision fingerprint (kept
+    /// across picks): an unchanged revision needs no listing.
+    revised_deckies: Option<(u64, Arc<[Decky]>)>,
     persona_cache: SharedPersonaCache,
     deadline: std::time::Duration,
     stdout: GuestOutput,
@@ -127,6 +130,7 @@ impl HostState {
             budget,
             served: Served::default(),
             fetched: Fetched::default(),
+            revised_deckies: None,
             persona_cache: engine.persona_cache().clone(),
             deadline: limits.deadline,
             stdout,
@@ -142,6 +146,33 @@ impl HostState {
         self.fetched.clear();
         self.stdout.begin_pick();
         self.stderr.begin_pick();
+    }
+
+    /// Fetches a topology row for a fingerprint import: its fingerprint (the
+    /// revision's, or a hash of the row) and the row recorded as served.
+    fn fetch_topology(&mut self, id: String, by_revision: Option<u64>) -> wasmtime::Result<Result<u64, String>> {
+        let row = match self.mail().get_topology(&id) {
+            Ok(row) => row,
+            Err(error) => return store_result(Err(behind("get-topology")(error))),
+        };
+        let fingerprint = by_revision.unwrap_or_else(|| fingerprint::topology(row.as_ref()));
+        if let Some(row) = &row {
+            self.served.fingerprinted_topology(row, fingerprint, &self.persona_cache);
+        }
+        self.fetched.keep_topology(id, row);
+        Ok(Ok(fingerprint))
+    }
+
+    /// Fetches the global pool for a fingerprint import, as above.
+    fn fetch_global_pool(&mut self, by_revision: Option<u64>) -> wasmtime::Result<Result<u64, String>> {
+        let text = match self.mail().global_personas() {
+            Ok(text) => text,
+            Err(error) => return store_result(Err(behind("global-personas")(error))),
+        };
+        let fingerprint = by_revision.unwrap_or_else(|| fingerprint::text(&text));
+        self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
+        self.fetched.keep_global_personas(text);
+        Ok(Ok(fingerprint))
     }
 
     /// The wall-clock time a pick may take.
@@ -246,38 +277,46 @@ impl store::Host for HostState {
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
         let filter: Vec<&str> = services.iter().map(String::as_str).collect();
-        let deckies = self.mail().list_running_deckies(&filter).map_err(behind("list-running-deckies"));
-        store_result(deckies.map(|rows| {
-            let fingerprint = fingerprint::deckies(&rows);
-            let rows: Arc<[Decky]> = rows.into();
-            self.served.deckies(Arc::clone(&rows));
-            self.fetched.keep_deckies(services, rows);
-            fingerprint
-        }))
+        let revision = self.mail().revision(Subject::RunningDeckies);
+        let by_revision = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, &filter, r));
+        let rows = match (by_revision, &self.revised_deckies) {
+            (Some(fingerprint), Some((known, rows))) if fingerprint == *known => Arc::clone(rows),
+            _ => match self.mail().list_running_deckies(&filter) {
+                Ok(rows) => Arc::from(rows),
+                Err(error) => return store_result(Err(behind("list-running-deckies")(error))),
+            },
+        };
+        let fingerprint = by_revision.unwrap_or_else(|| fingerprint::deckies(&rows));
+        if by_revision.is_some() {
+            self.revised_deckies = Some((fingerprint, Arc::clone(&rows)));
+        }
+        self.served.deckies(Arc::clone(&rows));
+        self.fetched.keep_deckies(services, rows);
+        Ok(Ok(fingerprint))
     }
 
     fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::TopologyFingerprint)?;
-        let topology = self.mail().get_topology(&id).map_err(behind("get-topology"));
-        store_result(topology.map(|row| {
-            let fingerprint = fingerprint::topology(row.as_ref());
-            if let Some(row) = &row {
-                self.served.fingerprinted_topology(row, fingerprint, &self.persona_cache);
-            }
-            self.fetched.keep_topology(id, row);
-            fingerprint
-        }))
+        let Some(revision) = self.mail().revision(Subject::Topology(&id)) else {
+            return self.fetch_topology(id, None);
+        };
+        let fingerprint = fingerprint::revision(Subject::Topology(&id), &[], revision);
+        if self.served.known_topology(&id, fingerprint) {
+            return Ok(Ok(fingerprint));
+        }
+        self.fetch_topology(id, Some(fingerprint))
     }
 
     fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::GlobalPersonasFingerprint)?;
-        let text = self.mail().global_personas().map_err(behind("global-personas"));
-        store_result(text.map(|text| {
-            let fingerprint = fingerprint::text(&text);
-            self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
-            self.fetched.keep_global_personas(text);
-            fingerprint
-        }))
+        let Some(revision) = self.mail().revision(Subject::GlobalPersonas) else {
+            return self.fetch_global_pool(None);
+        };
+        let fingerprint = fingerprint::revision(Subject::GlobalPersonas, &[], revision);
+        if self.served.known_global_pool(fingerprint) {
+            return Ok(Ok(fingerprint));
+        }
+        self.fetch_global_pool(Some(fingerprint))
     }
 
     fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {

@@ -2,9 +2,10 @@
 //! the sandbox is measured against, and a cross-check of the Wasm build.
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{LogLevel, MailStore, Outcome, PickOptions, Picker, PickerHost};
+use emailgen_picker::{LogLevel, MailStore, Outcome, PickOptions, Picker, PickerHost, StoreError, Subject};
 use realistic_policy::Realistic;
 
+use crate::fingerprint;
 use crate::imports::Clock;
 
 /// A built-in policy's logic, natively.
@@ -28,6 +29,13 @@ impl NativePolicy {
             NativePolicy::Default(picker) => picker.pick(host, options),
             NativePolicy::Realistic(realistic) => realistic.pick(host, options),
         }
+    }
+}
+
+impl<S: MailStore> NativeHost<S> {
+    fn revision_fingerprint(&mut self, subject: Subject<'_>, services: &[&str]) -> Option<u64> {
+        let revision = self.store.revision(subject)?;
+        Some(fingerprint::revision(subject, services, revision))
     }
 }
 
@@ -63,9 +71,27 @@ impl<S: MailStore> MailStore for NativeHost<S> {
     fn global_personas(&mut self) -> Result<String, emailgen_picker::StoreError> {
         self.store.global_personas()
     }
+
+    fn revision(&mut self, subject: Subject<'_>) -> Option<u64> {
+        self.store.revision(subject)
+    }
 }
 
+/// Fingerprints come from the store's revisions, as the Wasm host's do;
+/// a store that keeps none offers none, and the policy fetches every time.
 impl<S: MailStore> PickerHost for NativeHost<S> {
+    fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
+        Ok(self.revision_fingerprint(Subject::RunningDeckies, services))
+    }
+
+    fn topology_fingerprint(&mut self, id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.revision_fingerprint(Subject::Topology(id), &[]))
+    }
+
+    fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
+        Ok(self.revision_fingerprint(Subject::GlobalPersonas, &[]))
+    }
+
     fn local_now(&mut self) -> NaiveDateTime {
         (self.clock)()
     }

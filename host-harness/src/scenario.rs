@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use emailgen_picker::{Decky, MailStore, PickOptions, StoreError, ThreadRow, Topology};
+use emailgen_picker::{Decky, MailStore, PickOptions, StoreError, Subject, ThreadRow, Topology};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -26,14 +27,20 @@ pub struct Scenario {
     pub store: ScenarioStore,
 }
 
-/// The orchestrator's data as a scenario file gives it.
+/// The orchestrator's data as a scenario file gives it. Read-only once
+/// loaded, so one number (the store's generation, never shared with another
+/// store in this process) is the revision of all its data.
 #[derive(Debug)]
 pub struct ScenarioStore {
-    pub deckies: Vec<Decky>,
-    pub topologies: HashMap<String, Topology>,
-    pub threads: Vec<ScenarioThread>,
-    pub global_personas: GlobalPersonas,
+    deckies: Vec<Decky>,
+    topologies: HashMap<String, Topology>,
+    threads: Vec<ScenarioThread>,
+    global_personas: GlobalPersonas,
+    generation: u64,
 }
+
+/// The generation of the next store loaded.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Where the global persona pool comes from.
 #[derive(Debug)]
@@ -94,6 +101,34 @@ impl ScenarioStore {
     pub fn load(path: &Path) -> Result<ScenarioStore, ScenarioError> {
         Scenario::load(path).map(|s| s.store)
     }
+
+    fn new(
+        deckies: Vec<Decky>,
+        topologies: HashMap<String, Topology>,
+        threads: Vec<ScenarioThread>,
+        global_personas: GlobalPersonas,
+    ) -> Self {
+        let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        ScenarioStore { deckies, topologies, threads, global_personas, generation }
+    }
+
+    /// Every decky, running or not as the file lists them.
+    pub fn deckies(&self) -> &[Decky] {
+        &self.deckies
+    }
+
+    pub fn topologies(&self) -> &HashMap<String, Topology> {
+        &self.topologies
+    }
+
+    pub fn threads(&self) -> &[ScenarioThread] {
+        &self.threads
+    }
+
+    /// Where the global persona pool comes from.
+    pub fn pool(&self) -> &GlobalPersonas {
+        &self.global_personas
+    }
 }
 
 impl MailStore for ScenarioStore {
@@ -126,6 +161,15 @@ impl MailStore for ScenarioStore {
             GlobalPersonas::Given(text) => text.clone(),
             GlobalPersonas::File(file) => file.text(),
         })
+    }
+
+    /// The generation, for all the file's data; none for a pool file, which
+    /// can change under the store.
+    fn revision(&mut self, subject: Subject<'_>) -> Option<u64> {
+        match (subject, &self.global_personas) {
+            (Subject::GlobalPersonas, GlobalPersonas::File(_)) => None,
+            _ => Some(self.generation),
+        }
     }
 }
 
@@ -250,12 +294,12 @@ impl ScenarioFile {
             None => GlobalPersonas::File(PersonaPoolFile::from_environment()),
             Some(value) => GlobalPersonas::Given(persona_text(value)),
         };
-        let store = ScenarioStore {
-            deckies: self.deckies.unwrap_or_default().into_iter().map(DeckyRow::into_decky).collect(),
+        let store = ScenarioStore::new(
+            self.deckies.unwrap_or_default().into_iter().map(DeckyRow::into_decky).collect(),
             topologies,
-            threads: self.threads.unwrap_or_default().into_iter().map(ThreadFileRow::into_thread).collect(),
+            self.threads.unwrap_or_default().into_iter().map(ThreadFileRow::into_thread).collect(),
             global_personas,
-        };
+        );
         Ok(Scenario { options: PickOptions { seed: self.seed, now, reply_probability }, store })
     }
 }

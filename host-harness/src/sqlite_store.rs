@@ -111,23 +111,23 @@ impl SqliteStore {
     /// emails one minute apart before `start` (newest first, as given).
     pub fn fill_from(&mut self, scenario: &ScenarioStore, start: NaiveDateTime) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
-        for d in &scenario.deckies {
+        for d in scenario.deckies() {
             let services = serde_json::to_string(&d.services).expect("strings serialise");
             tx.execute(
                 "INSERT OR REPLACE INTO running_deckies (uuid, name, services, topology_id, source) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![d.uuid, d.name, services, d.topology_id, d.source],
             )?;
         }
-        for t in scenario.topologies.values() {
+        for t in scenario.topologies().values() {
             tx.execute(
                 "INSERT OR REPLACE INTO topologies (id, email_personas, language_default) VALUES (?1, ?2, ?3)",
                 params![t.id, t.email_personas, t.language_default],
             )?;
         }
-        if let GlobalPersonas::Given(text) = &scenario.global_personas {
+        if let GlobalPersonas::Given(text) = scenario.pool() {
             tx.execute("INSERT OR REPLACE INTO global_personas (id, email_personas) VALUES (1, ?1)", params![text])?;
         }
-        for (i, t) in scenario.threads.iter().enumerate() {
+        for (i, t) in scenario.threads().iter().enumerate() {
             let (Some(decky), Some(sender), Some(recipient)) =
                 (&t.mail_decky_uuid, &t.sender_email, &t.recipient_email)
             else {

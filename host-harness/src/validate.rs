@@ -89,10 +89,32 @@ impl Served {
         self.global_personas = Some(personas);
     }
 
+    /// Records the topology remembered under `fingerprint` as served; false
+    /// when this instance does not know it (the row must be fetched).
+    pub fn known_topology(&mut self, id: &str, fingerprint: u64) -> bool {
+        let Some(personas) = self.remembered(Source::Topology, fingerprint) else {
+            return false;
+        };
+        self.topologies.push((id.to_owned(), personas));
+        true
+    }
+
+    /// Records the global pool remembered under `fingerprint` as served;
+    /// false when this instance does not know it.
+    pub fn known_global_pool(&mut self, fingerprint: u64) -> bool {
+        self.global_personas = self.remembered(Source::GlobalPool, fingerprint);
+        self.global_personas.is_some()
+    }
+
+    fn remembered(&self, source: Source, fingerprint: u64) -> Option<Arc<[Persona]>> {
+        let found = self.known.iter().find(|(s, f, _)| *s == source && *f == fingerprint);
+        found.map(|(_, _, personas)| Arc::clone(personas))
+    }
+
     /// The list remembered under this fingerprint, or `parse()` remembered.
     fn known(&mut self, source: Source, fingerprint: u64, parse: impl FnOnce() -> Arc<[Persona]>) -> Arc<[Persona]> {
-        if let Some((_, _, personas)) = self.known.iter().find(|(s, f, _)| *s == source && *f == fingerprint) {
-            return Arc::clone(personas);
+        if let Some(personas) = self.remembered(source, fingerprint) {
+            return personas;
         }
         let personas = parse();
         if self.known.len() >= MAX_KNOWN {

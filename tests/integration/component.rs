@@ -128,6 +128,36 @@ fn a_cold_fetch_queries_the_store_once() {
     assert_eq!(store.count("list-running-deckies"), 2, "{:?}", store.calls);
 }
 
+/// A store that keeps revisions is not asked again for data whose revision
+/// has not changed: the host fingerprints by revision and the instance keeps
+/// what it was given. Data under a new revision is fetched and used.
+#[test]
+fn unchanged_revisions_spare_the_store() {
+    let mut store = company(people(3));
+    store.revision = Some(1);
+    let (mail, concrete) = shared(store);
+    let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));
+    for seed in 0..3 {
+        action(instance.pick(&seeded(seed)));
+    }
+    {
+        let store = concrete.lock().unwrap();
+        assert_eq!(store.count("list-running-deckies"), 1, "{:?}", store.calls);
+        assert_eq!(store.count("get-topology"), 1, "{:?}", store.calls);
+    }
+    let newcomers = json!([persona("Zed", "zed@acme.example"), persona("Yan", "yan@acme.example")]);
+    {
+        let mut store = concrete.lock().unwrap();
+        store.add_topology("t1", newcomers.to_string(), Some("en"));
+        store.revision = Some(2);
+    }
+    let a = action(instance.pick(&seeded(3)));
+    assert!(["zed@acme.example", "yan@acme.example"].contains(&a.sender.email.as_str()), "{}", a.sender.email);
+    let store = concrete.lock().unwrap();
+    assert_eq!(store.count("get-topology"), 2, "{:?}", store.calls);
+    assert_eq!(store.count("list-running-deckies"), 2, "{:?}", store.calls);
+}
+
 #[test]
 fn each_topology_has_its_own_personas_and_language() {
     let mut store = company(people(2));

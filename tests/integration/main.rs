@@ -7,6 +7,7 @@
 
 mod common;
 
+mod baseline;
 mod component;
 mod load;
 mod persona_properties;

@@ -52,8 +52,8 @@ pub fn run(args: DbArgs) -> Result<i32, Fatal> {
     }
     let mut store = SqliteStore::open(&db).map_err(|e| Fatal(format!("cannot create {}: {e}", db.display())))?;
     store.fill_from(&scenario.store, seed_time()).map_err(|e| Fatal(format!("cannot fill {}: {e}", db.display())))?;
-    let deckies = scenario.store.deckies.len();
-    let topologies = scenario.store.topologies.len();
+    let deckies = scenario.store.deckies().len();
+    let topologies = scenario.store.topologies().len();
     eprintln!("created {} with {deckies} deckies and {topologies} topologies", db.display());
     Ok(EXIT_OK)
 }

@@ -7,9 +7,9 @@ fn parse(text: &str) -> Result<Scenario, String> {
 #[test]
 fn every_key_is_optional() {
     let scenario = parse("{}").unwrap();
-    assert!(scenario.store.deckies.is_empty());
+    assert!(scenario.store.deckies().is_empty());
     assert_eq!(scenario.options, PickOptions::default());
-    assert!(matches!(scenario.store.global_personas, GlobalPersonas::File(_)));
+    assert!(matches!(scenario.store.pool(), GlobalPersonas::File(_)));
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn decky_rows_are_lenient_like_the_reference() {
         ]}"#,
     )
     .unwrap();
-    let d = &s.store.deckies;
+    let d = s.store.deckies();
     assert!(d[0].services.is_empty());
     assert!(d[1].services.is_empty());
     assert_eq!(d[2].services, ["imap", "smtp"]);
@@ -76,10 +76,10 @@ fn persona_lists_may_be_text_or_lists() {
             "global_personas": null}"#,
     )
     .unwrap();
-    assert_eq!(s.store.topologies["t1"].id, "t1");
-    assert_eq!(s.store.topologies["t1"].email_personas, r#"[{"name":"A"}]"#);
-    assert_eq!(s.store.topologies["t2"].email_personas, "[]");
-    assert!(matches!(&s.store.global_personas, GlobalPersonas::Given(t) if t.is_empty()));
+    assert_eq!(s.store.topologies()["t1"].id, "t1");
+    assert_eq!(s.store.topologies()["t1"].email_personas, r#"[{"name":"A"}]"#);
+    assert_eq!(s.store.topologies()["t2"].email_personas, "[]");
+    assert!(matches!(s.store.pool(), GlobalPersonas::Given(t) if t.is_empty()));
 }
 
 #[test]
@@ -103,4 +103,23 @@ fn thread_filters_match_the_pair_in_either_order() {
     assert_eq!(ids(&mut s, "d2", "a@x.io", "b@x.io", 20), ["2", "4"]);
     assert_eq!(ids(&mut s, "d1", "a@x.io", "c@x.io", 20), ["3", "4"]);
     assert_eq!(ids(&mut s, "d1", "a@x.io", "b@x.io", 1), ["1"]);
+}
+
+#[test]
+fn each_loaded_store_is_its_own_revision() {
+    let mut first = parse(r#"{"global_personas": []}"#).unwrap().store;
+    let mut second = parse(r#"{"global_personas": []}"#).unwrap().store;
+    let revision = first.revision(Subject::RunningDeckies);
+    assert!(revision.is_some());
+    assert_eq!(first.revision(Subject::Topology("t1")), revision);
+    assert_eq!(first.revision(Subject::GlobalPersonas), revision);
+    assert_ne!(second.revision(Subject::RunningDeckies), revision, "two stores never share a revision");
+}
+
+#[test]
+fn a_pool_file_has_no_revision() {
+    // The file can change under the store; its text is hashed instead.
+    let mut store = parse("{}").unwrap().store;
+    assert_eq!(store.revision(Subject::GlobalPersonas), None);
+    assert!(store.revision(Subject::RunningDeckies).is_some());
 }
