@@ -351,4 +351,11 @@ mod tests {
         forged.mail_decky_uuid = "mx2".into();
         assert!(violation_of(wit::PickOutcome::Action(forged)).contains("not a listed mail decky"));
     }
+
+    #[test]
+    fn a_listed_decky_that_serves_no_mail_is_a_violation() {
+        let wit::PickOutcome::Action(mut forged) = action(0, 2) else { unreachable!() };
+        forged.mail_decky_uuid = "web1".into();
+        assert!(violation_of(wit::PickOutcome::Action(forged)).contains("not a listed mail decky"));
+    }
 }
