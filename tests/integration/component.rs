@@ -111,9 +111,7 @@ fn topology_and_global_pool_never_mix() {
 fn a_cold_fetch_queries_the_store_once() {
     let (mail, concrete) = shared(company(people(3)));
     action(default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1)));
-    let store = concrete.lock().unwrap();
-    assert_eq!(store.count("list-running-deckies"), 1, "{:?}", store.calls);
-    assert_eq!(store.count("get-topology"), 1, "{:?}", store.calls);
+    assert_calls(&concrete, &[("list-running-deckies", 1), ("get-topology", 1)]);
 
     let mut fleet = company(people(0));
     fleet.deckies = vec![decky("fleet-mx", &["imap"], Some("fleet"), None)];
@@ -122,10 +120,8 @@ fn a_cold_fetch_queries_the_store_once() {
     let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));
     action(instance.pick(&seeded(1)));
     action(instance.pick(&seeded(2)));
-    let store = concrete.lock().unwrap();
     // One query per pick: the warm pick only fingerprints.
-    assert_eq!(store.count("global-personas"), 2, "{:?}", store.calls);
-    assert_eq!(store.count("list-running-deckies"), 2, "{:?}", store.calls);
+    assert_calls(&concrete, &[("global-personas", 2), ("list-running-deckies", 2)]);
 }
 
 /// A store that keeps revisions is not asked again for data whose revision
@@ -140,11 +136,7 @@ fn unchanged_revisions_spare_the_store() {
     for seed in 0..3 {
         action(instance.pick(&seeded(seed)));
     }
-    {
-        let store = concrete.lock().unwrap();
-        assert_eq!(store.count("list-running-deckies"), 1, "{:?}", store.calls);
-        assert_eq!(store.count("get-topology"), 1, "{:?}", store.calls);
-    }
+    assert_calls(&concrete, &[("list-running-deckies", 1), ("get-topology", 1)]);
     let newcomers = json!([persona("Zed", "zed@acme.example"), persona("Yan", "yan@acme.example")]);
     {
         let mut store = concrete.lock().unwrap();
@@ -153,9 +145,7 @@ fn unchanged_revisions_spare_the_store() {
     }
     let a = action(instance.pick(&seeded(3)));
     assert!(["zed@acme.example", "yan@acme.example"].contains(&a.sender.email.as_str()), "{}", a.sender.email);
-    let store = concrete.lock().unwrap();
-    assert_eq!(store.count("get-topology"), 2, "{:?}", store.calls);
-    assert_eq!(store.count("list-running-deckies"), 2, "{:?}", store.calls);
+    assert_calls(&concrete, &[("list-running-deckies", 2), ("get-topology", 2)]);
 }
 
 #[test]

@@ -71,6 +71,14 @@ pub fn shared(store: TestStore) -> (SharedMailStore, Arc<Mutex<TestStore>>) {
     (concrete.clone(), concrete)
 }
 
+/// Asserts how many times the store answered each import.
+pub fn assert_calls(store: &Mutex<TestStore>, expected: &[(&str, usize)]) {
+    let store = store.lock().unwrap();
+    for (import, times) in expected {
+        assert_eq!(store.count(import), *times, "{import}: {:?}", store.calls);
+    }
+}
+
 /// One pick through the Wasm policy on a fresh instance.
 pub fn wasm_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
     let (mail, _) = shared(store.clone());
