@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
+use emailgen_picker::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::persona_pool::PersonaPoolFile;
@@ -48,7 +48,37 @@ CREATE TABLE IF NOT EXISTS sent_emails (
 CREATE INDEX IF NOT EXISTS sent_emails_pair
     ON sent_emails (mail_decky_uuid, sender_email, recipient_email, ts);
 CREATE INDEX IF NOT EXISTS sent_emails_message_id ON sent_emails (message_id);
+-- Revisions (`MailStore::revision`): a counter per subject, bumped by the
+-- triggers below on every change, whichever connection or process makes it.
+-- Counters start at a random point, so a replaced database does not repeat
+-- a revision a running host has seen. Sent emails have none: the thread
+-- lookup is asked every pick anyway.
+CREATE TABLE IF NOT EXISTS revisions (
+    subject  TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO revisions (subject, revision) VALUES
+    ('running_deckies', random() & 0x3fffffffffffffff),
+    ('topologies', random() & 0x3fffffffffffffff),
+    ('global_personas', random() & 0x3fffffffffffffff);
 ";
+
+/// The tables whose changes bump a revision, each its own subject.
+const REVISED_TABLES: [&str; 3] = ["running_deckies", "topologies", "global_personas"];
+
+/// The triggers that bump `table`'s revision on every insert, update and
+/// delete.
+fn revision_triggers(table: &str) -> String {
+    ["insert", "update", "delete"]
+        .iter()
+        .map(|event| {
+            format!(
+                "CREATE TRIGGER IF NOT EXISTS {table}_revision_{event} AFTER {event} ON {table} BEGIN \
+                 UPDATE revisions SET revision = revision + 1 WHERE subject = '{table}'; END;"
+            )
+        })
+        .collect()
+}
 
 /// The longest ancestry walked for one row (a guard against reply cycles).
 const MAX_ANCESTRY: usize = 500;
@@ -89,7 +119,16 @@ impl SqliteStore {
 
     fn with(conn: Connection) -> rusqlite::Result<Self> {
         conn.execute_batch(SCHEMA)?;
+        for table in REVISED_TABLES {
+            conn.execute_batch(&revision_triggers(table))?;
+        }
         Ok(SqliteStore { conn, pool_file: PersonaPoolFile::from_environment() })
+    }
+
+    /// The revision of `table`'s data.
+    fn revision_of(&self, table: &str) -> rusqlite::Result<u64> {
+        let mut stmt = self.conn.prepare_cached("SELECT revision FROM revisions WHERE subject = ?1")?;
+        stmt.query_row(params![table], |r| r.get::<_, i64>(0)).map(|n| n as u64)
     }
 
     /// An in-memory copy of this database (the start state of a run).
@@ -100,6 +139,8 @@ impl SqliteStore {
             std::time::Duration::ZERO,
             None,
         )?;
+        // The copy will change apart from the original: its own revisions.
+        copy.execute_batch("UPDATE revisions SET revision = random() & 0x3fffffffffffffff")?;
         SqliteStore::with(copy)
     }
 
@@ -290,6 +331,22 @@ impl MailStore for SqliteStore {
             .optional()
             .map_err(store_error)?;
         Ok(stored.unwrap_or_else(|| self.pool_file.text()))
+    }
+
+    /// From the `revisions` table; none for the global pool while the
+    /// database holds none (the pool file can change under the store), and
+    /// none when the database cannot say (the host then hashes).
+    fn revision(&mut self, subject: Subject<'_>) -> Option<u64> {
+        let table = match subject {
+            Subject::RunningDeckies => "running_deckies",
+            Subject::Topology(_) => "topologies",
+            Subject::GlobalPersonas => {
+                let stored = self.conn.query_row("SELECT 1 FROM global_personas WHERE id = 1", [], |_| Ok(()));
+                stored.optional().ok()??;
+                "global_personas"
+            }
+        };
+        self.revision_of(table).ok()
     }
 }
 

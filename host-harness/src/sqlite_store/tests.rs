@@ -99,3 +99,62 @@ fn a_broken_database_is_a_store_error() {
     let err = store.list_email_threads("mx1", "a@x.io", "b@x.io", 20).unwrap_err();
     assert!(err.0.contains("sqlite"), "{}", err.0);
 }
+
+fn revisions(store: &mut SqliteStore) -> [Option<u64>; 3] {
+    [Subject::RunningDeckies, Subject::Topology("t1"), Subject::GlobalPersonas].map(|s| store.revision(s))
+}
+
+#[test]
+fn a_change_to_a_table_changes_its_revision_only() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let [deckies, topologies, pool] = revisions(&mut store);
+    assert!(deckies.is_some() && topologies.is_some());
+    assert_eq!(pool, None, "no pool in the database: the pool file can change under the store");
+    let conn = store.connection();
+    conn.execute("INSERT INTO running_deckies (uuid, services) VALUES ('mx1', '[\"imap\"]')", []).unwrap();
+    let after_insert = revisions(&mut store);
+    assert_ne!(after_insert[0], deckies);
+    assert_eq!(after_insert[1], topologies);
+    store.connection().execute("UPDATE running_deckies SET name = 'mail'", []).unwrap();
+    assert_ne!(revisions(&mut store)[0], after_insert[0]);
+    let before_delete = revisions(&mut store);
+    store.connection().execute("DELETE FROM running_deckies", []).unwrap();
+    assert_ne!(revisions(&mut store)[0], before_delete[0]);
+
+    store.connection().execute("INSERT INTO topologies (id, email_personas) VALUES ('t1', '[]')", []).unwrap();
+    assert_ne!(revisions(&mut store)[1], topologies);
+    store.connection().execute("INSERT INTO global_personas (id, email_personas) VALUES (1, '[]')", []).unwrap();
+    let pool = revisions(&mut store)[2];
+    assert!(pool.is_some());
+    store.connection().execute("UPDATE global_personas SET email_personas = '[{}]'", []).unwrap();
+    assert_ne!(revisions(&mut store)[2], pool);
+}
+
+#[test]
+fn sending_mail_changes_no_revision() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let before = revisions(&mut store);
+    store.record_email(&email(1, "a@x.io", "b@x.io", None)).unwrap();
+    assert_eq!(revisions(&mut store), before);
+}
+
+#[test]
+fn another_connections_writes_change_the_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orchestrator.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let before = revisions(&mut store)[0];
+    let other = Connection::open(&path).unwrap();
+    other.execute("INSERT INTO running_deckies (uuid) VALUES ('mx9')", []).unwrap();
+    assert_ne!(revisions(&mut store)[0], before);
+}
+
+#[test]
+fn databases_and_their_copies_do_not_share_revisions() {
+    let mut first = SqliteStore::in_memory().unwrap();
+    let mut second = SqliteStore::in_memory().unwrap();
+    let mut copy = first.copy_in_memory().unwrap();
+    let revision = first.revision(Subject::RunningDeckies);
+    assert_ne!(second.revision(Subject::RunningDeckies), revision);
+    assert_ne!(copy.revision(Subject::RunningDeckies), revision);
+}
