@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 
 use crate::engine::PickerEngine;
-use crate::policy::{compile, sha256_hex, LoadError, Policy};
+use crate::policy::{compile, policy_name, sha256_hex, LoadError, Policy};
 
 pub struct CompileCache {
     dir: PathBuf,
@@ -44,8 +44,7 @@ impl CompileCache {
     pub fn load_file(&self, engine: &PickerEngine, path: &Path) -> Result<(Policy, CacheUse), LoadError> {
         let bytes =
             std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into());
-        self.load(engine, &name, &bytes)
+        self.load(engine, &policy_name(path), &bytes).map_err(|e| e.in_file(path))
     }
 
     /// Loads a policy from bytes through the cache.

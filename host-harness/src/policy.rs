@@ -40,6 +40,27 @@ pub enum LoadError {
     WrongWorld { name: String, message: String },
 }
 
+impl LoadError {
+    /// The same error, naming the policy by the file it came from rather
+    /// than by its name, so the message says where the problem is.
+    pub fn in_file(mut self, path: &Path) -> Self {
+        match &mut self {
+            LoadError::NotAComponent { name, .. }
+            | LoadError::ForbiddenImport { name, .. }
+            | LoadError::IncompatibleVersion { name, .. }
+            | LoadError::WrongWorld { name, .. } => *name = path.display().to_string(),
+            LoadError::Read { .. } | LoadError::UnknownBuiltin { .. } => {}
+        }
+        self
+    }
+}
+
+/// The name a policy loaded from a file goes by: the file's name without
+/// its extension.
+pub fn policy_name(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into())
+}
+
 /// Who produced an outcome: the policy's name, content hash and WIT version.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PolicyId {
@@ -81,8 +102,7 @@ impl Policy {
     pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {
         let bytes =
             std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into());
-        Policy::from_bytes(engine, &name, &bytes)
+        Policy::from_bytes(engine, &policy_name(path), &bytes).map_err(|e| e.in_file(path))
     }
 
     /// Compiles and checks a component: it must be a component, import only

@@ -157,10 +157,11 @@ fn unusable_policies_exit_two_with_one_line() {
         &harness(&["pick", "--scenario", &scenario, "--policy", missing.to_str().unwrap()]),
         "nope.wasm",
     );
+    // The message names the file, not only the policy's name.
     let junk = scenario_file(&dir, "junk.wasm", "this is not wasm");
     assert_fails_cleanly(
         &harness(&["pick", "--scenario", &scenario, "--policy", &junk]),
-        "not a valid WebAssembly component",
+        &format!("{junk} is not a valid WebAssembly component"),
     );
 }
 
