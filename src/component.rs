@@ -8,8 +8,10 @@ use std::cell::RefCell;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::active_hours::Window;
 use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use crate::persona::{Persona, PersonaFields, ReplyLatency, Tone};
 use crate::pick::{PickOptions, Picker};
 
 #[doc(hidden)]
@@ -156,6 +158,15 @@ impl PickerHost for WitHost {
         store::global_personas_fingerprint().map(Some).map_err(StoreError)
     }
 
+    fn topology_personas(&mut self, id: &str) -> Option<Result<Option<Vec<Persona>>, StoreError>> {
+        let answer = store::topology_personas(id).map_err(StoreError);
+        Some(answer.map(|list| list.map(from_wit_personas)))
+    }
+
+    fn global_pool_personas(&mut self) -> Option<Result<Vec<Persona>, StoreError>> {
+        Some(store::global_pool_personas().map(from_wit_personas).map_err(StoreError))
+    }
+
     fn local_now(&mut self) -> NaiveDateTime {
         // A host that sends an impossible date gets the epoch rather than a
         // trap: the pick still runs, on a clock that is plainly wrong in logs.
@@ -171,6 +182,41 @@ impl PickerHost for WitHost {
         };
         log::log(level, message);
     }
+}
+
+/// The host's parse, as the picking logic's personas. The host validated
+/// every field; only the window is derived here.
+fn from_wit_personas(list: Vec<wit::Persona>) -> Vec<Persona> {
+    list.into_iter().map(from_wit_persona).collect()
+}
+
+fn from_wit_persona(p: wit::Persona) -> Persona {
+    PersonaFields {
+        window: Window::parse(&p.active_hours),
+        position: p.position,
+        name: p.name,
+        email: p.email,
+        role: p.role,
+        tone: match p.tone {
+            wit::Tone::Formal => Tone::Formal,
+            wit::Tone::Direct => Tone::Direct,
+            wit::Tone::Casual => Tone::Casual,
+            wit::Tone::Technical => Tone::Technical,
+            wit::Tone::Custom => Tone::Custom,
+        },
+        tone_custom: p.tone_custom,
+        mannerisms: p.mannerisms,
+        language: p.language,
+        signature: p.signature,
+        active_hours: p.active_hours,
+        reply_latency: match p.reply_latency {
+            wit::ReplyLatency::Fast => ReplyLatency::Fast,
+            wit::ReplyLatency::Normal => ReplyLatency::Normal,
+            wit::ReplyLatency::Slow => ReplyLatency::Slow,
+        },
+        uses_llms_heavily: p.uses_llms_heavily,
+    }
+    .into()
 }
 
 fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {

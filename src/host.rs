@@ -3,6 +3,7 @@
 //! imports; native tests and the host's in-process baseline implement it over
 //! in-memory data.
 
+use crate::persona::Persona;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -114,6 +115,18 @@ pub trait PickerHost: MailStore {
     }
     fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
         Ok(None)
+    }
+    /// The valid personas of topology `id` as the host parsed them
+    /// (WIT `topology-personas`; the inner `None`: no such topology), for
+    /// hosts that offer it. `None` (the default): not offered; the policy
+    /// fetches the topology and parses its list itself.
+    fn topology_personas(&mut self, _id: &str) -> Option<Result<Option<Vec<Persona>>, StoreError>> {
+        None
+    }
+    /// The valid personas of the global pool as the host parsed them (WIT
+    /// `global-pool-personas`), for hosts that offer it; as above.
+    fn global_pool_personas(&mut self) -> Option<Result<Vec<Persona>, StoreError>> {
+        None
     }
     /// The host's local wall-clock time, used when a pick is given no "now".
     fn local_now(&mut self) -> NaiveDateTime;

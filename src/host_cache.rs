@@ -5,6 +5,11 @@
 //! copying the decky list and persona texts across the sandbox boundary on
 //! every tick. Without fingerprints the data is fetched each time and only
 //! the persona parse is cached (by exact text).
+//!
+//! Hosts that parse persona lists themselves (the Wasm host does since WIT
+//! 0.2.1: `topology-personas`, `global-pool-personas`) hand over their
+//! parse; the policy then never sees the JSON, which was most of what a
+//! fresh instance cost.
 
 use std::sync::Arc;
 
@@ -79,13 +84,10 @@ impl HostCache {
                 return Ok(Arc::clone(personas));
             }
         }
-        let personas = match host.get_topology(id).map_err(store("get-topology"))? {
-            None => Arc::from([]),
-            Some(topology) => {
-                let language = topology.language_default.filter(|l| !l.is_empty());
-                let language = language.as_deref().unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-                self.parse(host, &topology.email_personas, language, "topology", decky)
-            }
+        // A host that parses the list saves the policy the JSON.
+        let personas = match host.topology_personas(id) {
+            Some(answer) => answer.map_err(store("topology-personas"))?.map(Arc::from).unwrap_or_else(|| Arc::from([])),
+            None => self.fetch_and_parse(host, id, decky)?,
         };
         if let Some(fp) = fingerprint {
             if self.topologies.len() >= MAX_TOPOLOGIES {
@@ -97,6 +99,23 @@ impl HostCache {
         Ok(personas)
     }
 
+    /// A topology's personas from its JSON text.
+    fn fetch_and_parse(
+        &mut self,
+        host: &mut impl PickerHost,
+        id: &str,
+        decky: &Decky,
+    ) -> Result<Arc<[Persona]>, PickError> {
+        Ok(match host.get_topology(id).map_err(store("get-topology"))? {
+            None => Arc::from([]),
+            Some(topology) => {
+                let language = topology.language_default.filter(|l| !l.is_empty());
+                let language = language.as_deref().unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
+                self.parse(host, &topology.email_personas, language, "topology", decky)
+            }
+        })
+    }
+
     fn global_personas(&mut self, host: &mut impl PickerHost, decky: &Decky) -> Result<Arc<[Persona]>, PickError> {
         let fingerprint = host.global_personas_fingerprint().map_err(store("global-personas-fingerprint"))?;
         if let (Some(fp), Some((known, personas))) = (fingerprint, &self.global) {
@@ -104,9 +123,14 @@ impl HostCache {
                 return Ok(Arc::clone(personas));
             }
         }
-        let text = host.global_personas().map_err(store("global-personas"))?;
-        let source = decky.source.as_deref().unwrap_or("unknown");
-        let personas = self.parse(host, &text, GLOBAL_LANGUAGE_DEFAULT, source, decky);
+        let personas = match host.global_pool_personas() {
+            Some(answer) => answer.map_err(store("global-pool-personas"))?.into(),
+            None => {
+                let text = host.global_personas().map_err(store("global-personas"))?;
+                let source = decky.source.as_deref().unwrap_or("unknown");
+                self.parse(host, &text, GLOBAL_LANGUAGE_DEFAULT, source, decky)
+            }
+        };
         self.global = fingerprint.map(|fp| (fp, Arc::clone(&personas)));
         Ok(personas)
     }

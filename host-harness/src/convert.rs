@@ -16,6 +16,33 @@ pub fn topology(t: picker::Topology) -> wit::Topology {
     wit::Topology { id: t.id, email_personas: t.email_personas, language_default: t.language_default }
 }
 
+pub fn persona(p: &picker::Persona) -> wit::Persona {
+    wit::Persona {
+        position: p.position,
+        name: p.name.clone(),
+        email: p.email.clone(),
+        role: p.role.clone(),
+        tone: match p.tone {
+            picker::Tone::Formal => wit::Tone::Formal,
+            picker::Tone::Direct => wit::Tone::Direct,
+            picker::Tone::Casual => wit::Tone::Casual,
+            picker::Tone::Technical => wit::Tone::Technical,
+            picker::Tone::Custom => wit::Tone::Custom,
+        },
+        tone_custom: p.tone_custom.clone(),
+        mannerisms: p.mannerisms.clone(),
+        language: p.language.clone(),
+        signature: p.signature.clone(),
+        active_hours: p.active_hours.clone(),
+        reply_latency: match p.reply_latency {
+            picker::ReplyLatency::Fast => wit::ReplyLatency::Fast,
+            picker::ReplyLatency::Normal => wit::ReplyLatency::Normal,
+            picker::ReplyLatency::Slow => wit::ReplyLatency::Slow,
+        },
+        uses_llms_heavily: p.uses_llms_heavily,
+    }
+}
+
 pub fn thread_row(r: picker::ThreadRow) -> wit::ThreadRow {
     wit::ThreadRow { thread_id: r.thread_id, message_id: r.message_id, subject: r.subject, references: r.references }
 }

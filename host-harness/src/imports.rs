@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, Subject};
+use emailgen_picker::{Decky, MailStore, StoreError, Subject, Topology};
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -73,10 +73,12 @@ enum StoreImport {
     RunningDeckiesFingerprint,
     TopologyFingerprint,
     GlobalPersonasFingerprint,
+    TopologyPersonas,
+    GlobalPoolPersonas,
 }
 
 impl StoreImport {
-    const COUNT: usize = 7;
+    const COUNT: usize = 9;
 
     fn wit_name(self) -> &'static str {
         match self {
@@ -87,6 +89,8 @@ impl StoreImport {
             StoreImport::RunningDeckiesFingerprint => "running-deckies-fingerprint",
             StoreImport::TopologyFingerprint => "topology-fingerprint",
             StoreImport::GlobalPersonasFingerprint => "global-personas-fingerprint",
+            StoreImport::TopologyPersonas => "topology-personas",
+            StoreImport::GlobalPoolPersonas => "global-pool-personas",
         }
     }
 }
@@ -161,6 +165,22 @@ impl HostState {
         }
         self.fetched.keep_topology(id, row);
         Ok(Ok(fingerprint))
+    }
+
+    /// Fetches a topology row and records it as served.
+    fn serve_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        let row = self.mail().get_topology(id)?;
+        if let Some(row) = &row {
+            self.served.topology(row, &self.persona_cache);
+        }
+        Ok(row)
+    }
+
+    /// Fetches the global pool and records it as served.
+    fn serve_global_pool(&mut self) -> Result<String, StoreError> {
+        let text = self.mail().global_personas()?;
+        self.served.global_pool(&text, &self.persona_cache);
+        Ok(text)
     }
 
     /// Fetches the global pool for a fingerprint import, as above.
@@ -324,11 +344,33 @@ impl store::Host for HostState {
         if let Some(row) = self.fetched.take_topology(&id) {
             return Ok(Ok(row.map(convert::topology)));
         }
-        let topology = self.mail().get_topology(&id);
-        if let Ok(Some(row)) = &topology {
-            self.served.topology(row, &self.persona_cache);
+        store_result(self.serve_topology(&id).map(|row| row.map(convert::topology)))
+    }
+
+    fn topology_personas(&mut self, id: String) -> wasmtime::Result<Result<Option<Vec<types::Persona>>, String>> {
+        self.budget.charge(StoreImport::TopologyPersonas)?;
+        // The row a fingerprint was just taken over was recorded as served
+        // then, with its personas; otherwise it is fetched and recorded now.
+        let row = match self.fetched.take_topology(&id) {
+            Some(row) => row,
+            None => match self.serve_topology(&id) {
+                Ok(row) => row,
+                Err(error) => return store_result(Err(error)),
+            },
+        };
+        let personas = row.and(self.served.topology_personas(&id));
+        Ok(Ok(personas.map(|list| list.iter().map(convert::persona).collect())))
+    }
+
+    fn global_pool_personas(&mut self) -> wasmtime::Result<Result<Vec<types::Persona>, String>> {
+        self.budget.charge(StoreImport::GlobalPoolPersonas)?;
+        if self.fetched.take_global_personas().is_none() {
+            if let Err(error) = self.serve_global_pool() {
+                return store_result(Err(error));
+            }
         }
-        store_result(topology.map(|row| row.map(convert::topology)))
+        let personas = self.served.global_personas.as_deref().unwrap_or_default();
+        Ok(Ok(personas.iter().map(convert::persona).collect()))
     }
 
     fn list_email_threads(
@@ -353,11 +395,7 @@ impl store::Host for HostState {
         if let Some(text) = self.fetched.take_global_personas() {
             return Ok(Ok(text));
         }
-        let text = self.mail().global_personas();
-        if let Ok(text) = &text {
-            self.served.global_pool(text, &self.persona_cache);
-        }
-        store_result(text)
+        store_result(self.serve_global_pool())
     }
 }
 

@@ -74,7 +74,12 @@ impl Served {
 
     /// Records the global pool served.
     pub fn global_pool(&mut self, text: &str, cache: &SharedPersonaCache) {
-        self.global_personas = Some(parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT));
+        self.global_personas = Some(global_pool_personas(text, cache));
+    }
+
+    /// The personas of the topology with this id served last in this pick.
+    pub fn topology_personas(&self, id: &str) -> Option<Arc<[Persona]>> {
+        self.topologies.iter().rev().find(|(served, _)| served == id).map(|(_, personas)| Arc::clone(personas))
     }
 
     /// Records a topology served through its fingerprint.
@@ -85,7 +90,7 @@ impl Served {
 
     /// Records the global pool served through its fingerprint.
     pub fn fingerprinted_global_pool(&mut self, text: &str, fingerprint: u64, cache: &SharedPersonaCache) {
-        let personas = self.known(Source::GlobalPool, fingerprint, || parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT));
+        let personas = self.known(Source::GlobalPool, fingerprint, || global_pool_personas(text, cache));
         self.global_personas = Some(personas);
     }
 
@@ -127,11 +132,24 @@ impl Served {
 
 fn topology_personas(topology: &Topology, cache: &SharedPersonaCache) -> Arc<[Persona]> {
     let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-    parsed(cache, &topology.email_personas, language)
+    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&topology.email_personas, language);
+    log_dropped(&format!("topology {}", topology.id), &warnings);
+    personas
 }
 
-fn parsed(cache: &SharedPersonaCache, text: &str, language: &str) -> Arc<[Persona]> {
-    cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, language).0
+fn global_pool_personas(text: &str, cache: &SharedPersonaCache) -> Arc<[Persona]> {
+    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, GLOBAL_LANGUAGE_DEFAULT);
+    log_dropped("the global pool", &warnings);
+    personas
+}
+
+/// The host's parse is what policies that take parsed personas see, so the
+/// host says why it dropped entries (once per list and engine: the cache
+/// gives warnings only when it parses).
+fn log_dropped(source: &str, warnings: &[String]) {
+    for warning in warnings {
+        tracing::warn!(target: "host", "personas of {source}: {warning}");
+    }
 }
 
 /// Parsed persona lists for validation, shared by every instance of an

@@ -148,6 +148,33 @@ fn unusable_scenarios_exit_two_with_one_line() {
     }
 }
 
+/// The default policy takes its personas from the host's parse, so the host
+/// is where a dropped entry is reported: with its index and why.
+#[test]
+fn the_host_logs_why_it_dropped_a_persona() {
+    let dir = tempfile::tempdir().unwrap();
+    let personas = json!([
+        {"name": "A", "email": "a@acme.example", "role": "r"},
+        {"name": "B", "email": "no-at-sign", "role": "r"},
+        {"name": "C", "email": "c@acme.example", "role": "r"},
+    ]);
+    let scenario = json!({
+        "now": "2026-04-27T10:00:00", "seed": 1,
+        "deckies": [{"uuid": "d1", "services": ["imap"], "topology_id": "t1", "source": "topology"}],
+        "topologies": {"t1": {"id": "t1", "email_personas": personas}},
+    });
+    let file = scenario_file(&dir, "s.json", &scenario.to_string());
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .args(["pick", "--scenario", &file])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("topology t1: persona #1 dropped: email"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "no colour codes when stderr is not a terminal: {stderr:?}");
+}
+
 #[test]
 fn unusable_policies_exit_two_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
