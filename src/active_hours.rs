@@ -28,6 +28,24 @@ impl Window {
         }
     }
 
+    /// The window as two minutes of the day; equal when always active (the
+    /// WIT `active-window`).
+    pub fn bounds(self) -> (MinuteOfDay, MinuteOfDay) {
+        match self {
+            Window::Always => (0, 0),
+            Window::Between { start, end } => (start, end),
+        }
+    }
+
+    /// The window with these bounds; equal bounds are always active.
+    pub fn from_bounds(start: MinuteOfDay, end: MinuteOfDay) -> Window {
+        if start == end {
+            Window::Always
+        } else {
+            Window::Between { start, end }
+        }
+    }
+
     /// Whether `now` falls inside the window.
     pub fn contains(self, now: MinuteOfDay) -> bool {
         match self {
@@ -119,6 +137,17 @@ mod tests {
 
     fn at(window: &str, hour: u32, minute: u32) -> bool {
         Window::parse(window).contains(minute_of_day(hour, minute))
+    }
+
+    #[test]
+    fn bounds_carry_a_window_and_back() {
+        for text in ["09:30-17:45", "22:30-06:15", "08:00-08:00", "garbage", "00:00-23:59"] {
+            let window = Window::parse(text);
+            let (start, end) = window.bounds();
+            assert_eq!(Window::from_bounds(start, end), window, "{text}");
+        }
+        assert_eq!(Window::parse("08:00-08:00").bounds(), (0, 0));
+        assert_eq!(Window::parse("22:30-06:15").bounds(), (22 * 60 + 30, 6 * 60 + 15));
     }
 
     #[test]

@@ -11,11 +11,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::active_hours::Window;
 use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::{Persona, PersonaFields, ReplyLatency, Tone};
+use crate::persona::{PersonaSummary, PersonaView, ReplyLatency, Tone};
 use crate::pick::{PickOptions, Picker};
 
 #[doc(hidden)]
 #[macro_use]
+#[allow(clippy::too_many_arguments)] // generated glue
 pub mod bindings {
     wit_bindgen::generate!({
         world: "picker",
@@ -30,11 +31,11 @@ pub use bindings::decnet::emailgen::{clock, log, store, types as wit};
 
 /// A picker policy's logic: one pick against the host.
 pub trait PolicyLogic: Default + 'static {
-    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome;
+    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary>;
 }
 
-impl PolicyLogic for Picker {
-    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome {
+impl PolicyLogic for Picker<PersonaSummary> {
+    fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary> {
         Picker::pick(self, host, options)
     }
 }
@@ -77,7 +78,7 @@ mod default_policy {
     use super::*;
 
     thread_local! {
-        static POLICY: RefCell<Picker> = RefCell::new(Picker::default());
+        static POLICY: RefCell<Picker<PersonaSummary>> = RefCell::new(Picker::default());
     }
 
     struct Component;
@@ -145,6 +146,9 @@ impl MailStore for WitHost {
 }
 
 impl PickerHost for WitHost {
+    /// The host hands over its parse as summaries (WIT `persona-summary`).
+    type Persona = PersonaSummary;
+
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
         store::running_deckies_fingerprint(&services).map(Some).map_err(StoreError)
@@ -158,12 +162,12 @@ impl PickerHost for WitHost {
         store::global_personas_fingerprint().map(Some).map_err(StoreError)
     }
 
-    fn topology_personas(&mut self, id: &str) -> Option<Result<Option<Vec<Persona>>, StoreError>> {
+    fn topology_personas(&mut self, id: &str) -> Option<Result<Option<Vec<PersonaSummary>>, StoreError>> {
         let answer = store::topology_personas(id).map_err(StoreError);
         Some(answer.map(|list| list.map(from_wit_personas)))
     }
 
-    fn global_pool_personas(&mut self) -> Option<Result<Vec<Persona>, StoreError>> {
+    fn global_pool_personas(&mut self) -> Option<Result<Vec<PersonaSummary>, StoreError>> {
         Some(store::global_pool_personas().map(from_wit_personas).map_err(StoreError))
     }
 
@@ -184,19 +188,16 @@ impl PickerHost for WitHost {
     }
 }
 
-/// The host's parse, as the picking logic's personas. The host validated
-/// every field; only the window is derived here.
-fn from_wit_personas(list: Vec<wit::Persona>) -> Vec<Persona> {
+/// The host's parse, as the picking logic's personas.
+fn from_wit_personas(list: Vec<wit::PersonaSummary>) -> Vec<PersonaSummary> {
     list.into_iter().map(from_wit_persona).collect()
 }
 
-fn from_wit_persona(p: wit::Persona) -> Persona {
-    PersonaFields {
-        window: Window::parse(&p.active_hours),
+fn from_wit_persona(p: wit::PersonaSummary) -> PersonaSummary {
+    PersonaSummary {
         position: p.position,
-        name: p.name,
         email: p.email,
-        role: p.role,
+        window: Window::from_bounds(p.active_window.start, p.active_window.end),
         tone: match p.tone {
             wit::Tone::Formal => Tone::Formal,
             wit::Tone::Direct => Tone::Direct,
@@ -204,11 +205,6 @@ fn from_wit_persona(p: wit::Persona) -> Persona {
             wit::Tone::Technical => Tone::Technical,
             wit::Tone::Custom => Tone::Custom,
         },
-        tone_custom: p.tone_custom,
-        mannerisms: p.mannerisms,
-        language: p.language,
-        signature: p.signature,
-        active_hours: p.active_hours,
         reply_latency: match p.reply_latency {
             wit::ReplyLatency::Fast => ReplyLatency::Fast,
             wit::ReplyLatency::Normal => ReplyLatency::Normal,
@@ -216,7 +212,6 @@ fn from_wit_persona(p: wit::Persona) -> Persona {
         },
         uses_llms_heavily: p.uses_llms_heavily,
     }
-    .into()
 }
 
 fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {
@@ -239,7 +234,7 @@ fn from_wit_datetime(t: &wit::LocalDatetime) -> Option<NaiveDateTime> {
     )
 }
 
-fn to_wit_outcome(outcome: Outcome) -> wit::PickOutcome {
+fn to_wit_outcome(outcome: Outcome<PersonaSummary>) -> wit::PickOutcome {
     match outcome {
         Outcome::Action { action } => wit::PickOutcome::Action(to_wit_action(action)),
         Outcome::Skip { reason } => wit::PickOutcome::Skip(match reason {
@@ -264,11 +259,11 @@ fn to_wit_shortage(s: Shortage) -> wit::PersonaShortage {
 
 /// Only the decky's uuid and the personas' positions cross back: the host
 /// answers with its own copies of what it served.
-fn to_wit_action(a: EmailAction) -> wit::EmailAction {
+fn to_wit_action(a: EmailAction<PersonaSummary>) -> wit::EmailAction {
     wit::EmailAction {
         mail_decky_uuid: a.mail_decky_uuid,
-        sender: a.sender.position,
-        recipient: a.recipient.position,
+        sender: a.sender.position(),
+        recipient: a.recipient.position(),
         thread_id: a.thread_id,
         parent_message_id: a.parent_message_id,
         references: a.references,

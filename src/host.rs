@@ -3,7 +3,7 @@
 //! imports; native tests and the host's in-process baseline implement it over
 //! in-memory data.
 
-use crate::persona::Persona;
+use crate::persona::{Persona, PersonaView};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -104,6 +104,12 @@ pub trait MailStore {
 /// Everything a picker policy may ask of its host: the store plus the WIT
 /// `clock` and `log` imports.
 pub trait PickerHost: MailStore {
+    /// The persona type picks against this host work on: [`Persona`] for a
+    /// host whose policy parses the JSON lists itself,
+    /// [`PersonaSummary`](crate::persona::PersonaSummary) for one that
+    /// hands over its own parse. Lists parsed from JSON are converted.
+    type Persona: PersonaView + for<'a> From<&'a Persona>;
+
     /// Fingerprints of the store's answers, for hosts that offer them: equal
     /// fingerprints promise equal answers, so a policy can keep what it
     /// fetched before. `None` (the default): not offered; fetch every time.
@@ -120,12 +126,12 @@ pub trait PickerHost: MailStore {
     /// (WIT `topology-personas`; the inner `None`: no such topology), for
     /// hosts that offer it. `None` (the default): not offered; the policy
     /// fetches the topology and parses its list itself.
-    fn topology_personas(&mut self, _id: &str) -> Option<Result<Option<Vec<Persona>>, StoreError>> {
+    fn topology_personas(&mut self, _id: &str) -> Option<Result<Option<Vec<Self::Persona>>, StoreError>> {
         None
     }
     /// The valid personas of the global pool as the host parsed them (WIT
     /// `global-pool-personas`), for hosts that offer it; as above.
-    fn global_pool_personas(&mut self) -> Option<Result<Vec<Persona>, StoreError>> {
+    fn global_pool_personas(&mut self) -> Option<Result<Vec<Self::Persona>, StoreError>> {
         None
     }
     /// The host's local wall-clock time, used when a pick is given no "now".

@@ -23,22 +23,28 @@ use crate::pick::{is_mail_decky, store, MAIL_SERVICES};
 const MAX_TOPOLOGIES: usize = 256;
 
 /// Personas and the source label they were resolved under.
-pub type PersonaSource = (Arc<[Persona]>, String);
+pub type PersonaSource<P> = (Arc<[P]>, String);
 
-#[derive(Default)]
-pub struct HostCache {
+/// `P` is the persona type of the host's picks ([`PickerHost::Persona`]).
+pub struct HostCache<P = Persona> {
     /// The mail deckies and the fingerprint they were listed under.
     deckies: Option<(u64, Arc<[Decky]>)>,
     /// (topology id, fingerprint, its personas).
-    topologies: Vec<(String, u64, Arc<[Persona]>)>,
+    topologies: Vec<(String, u64, Arc<[P]>)>,
     /// The global pool's fingerprint and personas.
-    global: Option<(u64, Arc<[Persona]>)>,
+    global: Option<(u64, Arc<[P]>)>,
     /// Parsed persona lists by exact text (for hosts without fingerprints,
     /// and to share a parse between topologies with the same list).
     pub personas: PersonaCache,
 }
 
-impl HostCache {
+impl<P> Default for HostCache<P> {
+    fn default() -> Self {
+        HostCache { deckies: None, topologies: Vec::new(), global: None, personas: PersonaCache::default() }
+    }
+}
+
+impl<P> HostCache<P> {
     /// Step 1: the running deckies that offer `imap` or `pop3`. The host is
     /// asked for those only; the filter is applied again here so a host
     /// that ignores it changes nothing.
@@ -55,11 +61,17 @@ impl HostCache {
         self.deckies = fingerprint.map(|fp| (fp, Arc::clone(&deckies)));
         Ok(deckies)
     }
+}
 
+impl<P: for<'a> From<&'a Persona>> HostCache<P> {
     /// Step 3: the personas of a mail decky and the source label they came
     /// from. Topology deckies use their own topology's list; every other
     /// source shares the host-wide global pool. The two never mix.
-    pub fn personas_for(&mut self, host: &mut impl PickerHost, decky: &Decky) -> Result<PersonaSource, PickError> {
+    pub fn personas_for<H: PickerHost<Persona = P>>(
+        &mut self,
+        host: &mut H,
+        decky: &Decky,
+    ) -> Result<PersonaSource<P>, PickError> {
         let source = decky.source_label();
         let personas = if source == "topology" {
             match decky.topology_id.as_deref().filter(|id| !id.is_empty()) {
@@ -72,12 +84,12 @@ impl HostCache {
         Ok((personas, source))
     }
 
-    fn topology_personas(
+    fn topology_personas<H: PickerHost<Persona = P>>(
         &mut self,
-        host: &mut impl PickerHost,
+        host: &mut H,
         id: &str,
         decky: &Decky,
-    ) -> Result<Arc<[Persona]>, PickError> {
+    ) -> Result<Arc<[P]>, PickError> {
         let fingerprint = host.topology_fingerprint(id).map_err(store("topology-fingerprint"))?;
         if let Some(fp) = fingerprint {
             if let Some((_, _, personas)) = self.topologies.iter().find(|(known, f, _)| *f == fp && known == id) {
@@ -100,12 +112,7 @@ impl HostCache {
     }
 
     /// A topology's personas from its JSON text.
-    fn fetch_and_parse(
-        &mut self,
-        host: &mut impl PickerHost,
-        id: &str,
-        decky: &Decky,
-    ) -> Result<Arc<[Persona]>, PickError> {
+    fn fetch_and_parse(&mut self, host: &mut impl PickerHost, id: &str, decky: &Decky) -> Result<Arc<[P]>, PickError> {
         Ok(match host.get_topology(id).map_err(store("get-topology"))? {
             None => Arc::from([]),
             Some(topology) => {
@@ -116,7 +123,11 @@ impl HostCache {
         })
     }
 
-    fn global_personas(&mut self, host: &mut impl PickerHost, decky: &Decky) -> Result<Arc<[Persona]>, PickError> {
+    fn global_personas<H: PickerHost<Persona = P>>(
+        &mut self,
+        host: &mut H,
+        decky: &Decky,
+    ) -> Result<Arc<[P]>, PickError> {
         let fingerprint = host.global_personas_fingerprint().map_err(store("global-personas-fingerprint"))?;
         if let (Some(fp), Some((known, personas))) = (fingerprint, &self.global) {
             if fp == *known {
@@ -143,11 +154,11 @@ impl HostCache {
         language: &str,
         source: &str,
         decky: &Decky,
-    ) -> Arc<[Persona]> {
+    ) -> Arc<[P]> {
         let (personas, warnings) = self.personas.get(text, language);
         for warning in warnings {
             host.log(LogLevel::Warn, &format!("{source} personas for mail decky {}: {warning}", decky.uuid));
         }
-        personas
+        personas.iter().map(P::from).collect()
     }
 }

@@ -87,6 +87,8 @@ impl MailStore for MemoryHost {
 }
 
 impl PickerHost for MemoryHost {
+    type Persona = crate::persona::Persona;
+
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         if !self.fingerprints {
             return Ok(None);

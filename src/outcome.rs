@@ -6,13 +6,17 @@ use serde::Serialize;
 use crate::persona::Persona;
 
 /// One tick's decision: send one email (SPEC §5, steps 8–10).
+///
+/// `P` is the persona type the pick worked on: whole personas natively, the
+/// host's summaries in the sandbox (where only their positions are
+/// returned).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EmailAction {
+pub struct EmailAction<P = Persona> {
     pub mail_decky_uuid: String,
     pub mail_decky_name: String,
     pub mail_decky_services: Vec<String>,
-    pub sender: Persona,
-    pub recipient: Persona,
+    pub sender: P,
+    pub recipient: P,
     pub thread_id: String,
     pub parent_message_id: Option<String>,
     pub references: String,
@@ -71,14 +75,14 @@ impl PickError {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    Action { action: EmailAction },
+pub enum Outcome<P = Persona> {
+    Action { action: EmailAction<P> },
     Skip { reason: SkipReason },
     Error { error: PickError },
 }
 
-impl Outcome {
-    pub fn action(&self) -> Option<&EmailAction> {
+impl<P> Outcome<P> {
+    pub fn action(&self) -> Option<&EmailAction<P>> {
         match self {
             Outcome::Action { action } => Some(action),
             _ => None,

@@ -13,9 +13,12 @@ use serde_json::Value;
 
 use self::raw::{each_entry, Entry, Field};
 
-use crate::active_hours::{MinuteOfDay, Window};
+use crate::active_hours::Window;
 
 mod raw;
+mod summary;
+
+pub use self::summary::{PersonaSummary, PersonaView};
 
 /// The default window when a persona sets none: office hours.
 pub const DEFAULT_ACTIVE_HOURS: &str = "09:00-18:00";
@@ -82,6 +85,14 @@ impl From<PersonaFields> for Persona {
     }
 }
 
+/// A persona read as itself (what [`PickerHost::Persona`](crate::host::PickerHost::Persona)
+/// converts parsed lists into); a reference count, not a copy.
+impl From<&Persona> for Persona {
+    fn from(persona: &Persona) -> Self {
+        persona.clone()
+    }
+}
+
 impl Deref for Persona {
     type Target = PersonaFields;
 
@@ -93,13 +104,6 @@ impl Deref for Persona {
 impl DerefMut for Persona {
     fn deref_mut(&mut self) -> &mut PersonaFields {
         Arc::make_mut(&mut self.0)
-    }
-}
-
-impl Persona {
-    /// Whether the persona is inside its active hours at `now`.
-    pub fn is_active(&self, now: MinuteOfDay) -> bool {
-        self.window.contains(now)
     }
 }
 

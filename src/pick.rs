@@ -11,7 +11,7 @@ use crate::active_hours::{minute_of_day, MinuteOfDay};
 use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
 use crate::host_cache::HostCache;
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::Persona;
+use crate::persona::{Persona, PersonaView};
 use crate::persona_cache::same_bytes;
 use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
 
@@ -41,15 +41,21 @@ pub struct PickOptions {
     pub reply_probability: Option<f64>,
 }
 
-/// The state a policy instance keeps between picks.
-#[derive(Default)]
-pub struct Picker {
-    pub cache: HostCache,
+/// The state a policy instance keeps between picks. `P` is the persona type
+/// its host's picks work on (see [`PickerHost::Persona`]).
+pub struct Picker<P = Persona> {
+    pub cache: HostCache<P>,
 }
 
-impl Picker {
+impl<P> Default for Picker<P> {
+    fn default() -> Self {
+        Picker { cache: HostCache::default() }
+    }
+}
+
+impl<P: PersonaView> Picker<P> {
     /// Decides one tick with the default rules.
-    pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
+    pub fn pick<H: PickerHost<Persona = P>>(&mut self, host: &mut H, options: &PickOptions) -> Outcome<P> {
         let result = Tick::start(host, options).and_then(|mut tick| {
             let deckies = self.cache.mail_deckies(tick.host)?;
             if deckies.is_empty() {
@@ -97,10 +103,10 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     /// on an existing thread.
     pub fn pick_on(
         &mut self,
-        cache: &mut HostCache,
+        cache: &mut HostCache<H::Persona>,
         decky: &Decky,
-        reply_probability: &dyn Fn(&Persona) -> f64,
-    ) -> Result<Outcome, PickError> {
+        reply_probability: &dyn Fn(&H::Persona) -> f64,
+    ) -> Result<Outcome<H::Persona>, PickError> {
         let (personas, source) = cache.personas_for(self.host, decky)?;
         let shortage = |count: usize| Shortage {
             source: source.to_owned(),
@@ -112,7 +118,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
             return Ok(Outcome::Skip { reason: SkipReason::TooFewPersonas(shortage(personas.len())) });
         }
         let now = self.minute_of_day();
-        let active: Vec<&Persona> = personas.iter().filter(|p| p.is_active(now)).collect();
+        let active: Vec<&H::Persona> = personas.iter().filter(|p| p.is_active(now)).collect();
         let Some((sender, recipient)) = choose_pair(&mut self.rng, &active) else {
             self.log_shortage(&source, decky, active.len(), "personas in-hours");
             return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage(active.len())) });
@@ -126,10 +132,10 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     pub fn action(
         &mut self,
         decky: &Decky,
-        sender: &Persona,
-        recipient: &Persona,
+        sender: &H::Persona,
+        recipient: &H::Persona,
         p: f64,
-    ) -> Result<EmailAction, PickError> {
+    ) -> Result<EmailAction<H::Persona>, PickError> {
         let parent = self.maybe_parent(decky, sender, recipient, p)?;
         let mut action = EmailAction {
             mail_decky_uuid: decky.uuid.clone(),
@@ -169,8 +175,8 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     fn maybe_parent(
         &mut self,
         decky: &Decky,
-        sender: &Persona,
-        recipient: &Persona,
+        sender: &H::Persona,
+        recipient: &H::Persona,
         p: f64,
     ) -> Result<Option<ThreadRow>, PickError> {
         if self.rng.random::<f64>() >= p {
@@ -178,7 +184,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
         }
         let rows = self
             .host
-            .list_email_threads(&decky.uuid, &sender.email, &recipient.email, THREAD_LOOKUP_LIMIT)
+            .list_email_threads(&decky.uuid, sender.email(), recipient.email(), THREAD_LOOKUP_LIMIT)
             .map_err(store("list-email-threads"))?;
         Ok(rows.into_iter().next())
     }
@@ -196,12 +202,12 @@ pub fn is_mail_decky(decky: &Decky) -> bool {
 /// Step 6: a sender uniformly among the active personas, then a recipient
 /// uniformly among those with another email address. `None` when fewer than
 /// two distinct mailboxes are active (the seed crashed here).
-pub fn choose_pair<'p>(rng: &mut impl Rng, active: &[&'p Persona]) -> Option<(&'p Persona, &'p Persona)> {
+pub fn choose_pair<'p, P: PersonaView>(rng: &mut impl Rng, active: &[&'p P]) -> Option<(&'p P, &'p P)> {
     if active.len() < 2 {
         return None;
     }
     let sender = active[choose_index(rng, active.len())];
-    let others: Vec<&Persona> = active.iter().copied().filter(|p| !same_bytes(&p.email, &sender.email)).collect();
+    let others: Vec<&P> = active.iter().copied().filter(|p| !same_bytes(p.email(), sender.email())).collect();
     if others.is_empty() {
         return None;
     }

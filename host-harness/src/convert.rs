@@ -16,12 +16,14 @@ pub fn topology(t: picker::Topology) -> wit::Topology {
     wit::Topology { id: t.id, email_personas: t.email_personas, language_default: t.language_default }
 }
 
-pub fn persona(p: &picker::Persona) -> wit::Persona {
-    wit::Persona {
+/// The host's parse of a persona, summarised for a policy (WIT
+/// `persona-summary`): one string crosses, not half a dozen.
+pub fn persona_summary(p: &picker::Persona) -> wit::PersonaSummary {
+    let (start, end) = p.window.bounds();
+    wit::PersonaSummary {
         position: p.position,
-        name: p.name.clone(),
         email: p.email.clone(),
-        role: p.role.clone(),
+        active_window: wit::ActiveWindow { start, end },
         tone: match p.tone {
             picker::Tone::Formal => wit::Tone::Formal,
             picker::Tone::Direct => wit::Tone::Direct,
@@ -29,11 +31,6 @@ pub fn persona(p: &picker::Persona) -> wit::Persona {
             picker::Tone::Technical => wit::Tone::Technical,
             picker::Tone::Custom => wit::Tone::Custom,
         },
-        tone_custom: p.tone_custom.clone(),
-        mannerisms: p.mannerisms.clone(),
-        language: p.language.clone(),
-        signature: p.signature.clone(),
-        active_hours: p.active_hours.clone(),
         reply_latency: match p.reply_latency {
             picker::ReplyLatency::Fast => wit::ReplyLatency::Fast,
             picker::ReplyLatency::Normal => wit::ReplyLatency::Normal,

@@ -347,7 +347,10 @@ impl store::Host for HostState {
         store_result(self.serve_topology(&id).map(|row| row.map(convert::topology)))
     }
 
-    fn topology_personas(&mut self, id: String) -> wasmtime::Result<Result<Option<Vec<types::Persona>>, String>> {
+    fn topology_personas(
+        &mut self,
+        id: String,
+    ) -> wasmtime::Result<Result<Option<Vec<types::PersonaSummary>>, String>> {
         self.budget.charge(StoreImport::TopologyPersonas)?;
         // The row a fingerprint was just taken over was recorded as served
         // then, with its personas; otherwise it is fetched and recorded now.
@@ -359,10 +362,10 @@ impl store::Host for HostState {
             },
         };
         let personas = row.and(self.served.topology_personas(&id));
-        Ok(Ok(personas.map(|list| list.iter().map(convert::persona).collect())))
+        Ok(Ok(personas.map(|list| list.iter().map(convert::persona_summary).collect())))
     }
 
-    fn global_pool_personas(&mut self) -> wasmtime::Result<Result<Vec<types::Persona>, String>> {
+    fn global_pool_personas(&mut self) -> wasmtime::Result<Result<Vec<types::PersonaSummary>, String>> {
         self.budget.charge(StoreImport::GlobalPoolPersonas)?;
         if self.fetched.take_global_personas().is_none() {
             if let Err(error) = self.serve_global_pool() {
@@ -370,7 +373,7 @@ impl store::Host for HostState {
             }
         }
         let personas = self.served.global_personas.as_deref().unwrap_or_default();
-        Ok(Ok(personas.iter().map(convert::persona).collect()))
+        Ok(Ok(personas.iter().map(convert::persona_summary).collect()))
     }
 
     fn list_email_threads(

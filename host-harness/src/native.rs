@@ -80,6 +80,8 @@ impl<S: MailStore> MailStore for NativeHost<S> {
 /// Fingerprints come from the store's revisions, as the Wasm host's do;
 /// a store that keeps none offers none, and the policy fetches every time.
 impl<S: MailStore> PickerHost for NativeHost<S> {
+    type Persona = emailgen_picker::Persona;
+
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         Ok(self.revision_fingerprint(Subject::RunningDeckies, services))
     }

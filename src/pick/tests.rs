@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::*;
+use crate::host::{MailStore, StoreError, Topology};
 use crate::memory::MemoryHost as FakeHost;
+use crate::persona::PersonaSummary;
 
 fn at(hour: u32, minute: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
@@ -414,4 +416,98 @@ fn probabilities_are_described_without_float_formatting() {
     let mut host = company(two_people(), None);
     let outcome = pick(&mut host, PickOptions { reply_probability: Some(1.25), ..seeded(1) });
     assert!(matches!(outcome, Outcome::Error { error } if error.message.ends_with("got 1.250")));
+}
+
+/// A host that hands over its own parse of the persona lists, summarised, as
+/// the Wasm host does: the same store underneath, parsed with the same rules.
+struct SummaryHost(FakeHost);
+
+impl SummaryHost {
+    fn summaries(&self, text: &str, language: &str) -> Vec<PersonaSummary> {
+        crate::persona::parse_personas(text, language).personas.iter().map(PersonaSummary::from).collect()
+    }
+}
+
+impl MailStore for SummaryHost {
+    fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
+        self.0.list_running_deckies(services)
+    }
+    fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        self.0.get_topology(id)
+    }
+    fn list_email_threads(&mut self, decky: &str, a: &str, b: &str, limit: u32) -> Result<Vec<ThreadRow>, StoreError> {
+        self.0.list_email_threads(decky, a, b, limit)
+    }
+    fn global_personas(&mut self) -> Result<String, StoreError> {
+        self.0.global_personas()
+    }
+}
+
+impl PickerHost for SummaryHost {
+    type Persona = PersonaSummary;
+
+    fn topology_personas(&mut self, id: &str) -> Option<Result<Option<Vec<PersonaSummary>>, StoreError>> {
+        let topology = self.0.topologies.get(id).cloned();
+        Some(Ok(topology.map(|t| self.summaries(&t.email_personas, t.language_default.as_deref().unwrap_or("en")))))
+    }
+    fn global_pool_personas(&mut self) -> Option<Result<Vec<PersonaSummary>, StoreError>> {
+        Some(Ok(self.summaries(&self.0.global_personas, "en")))
+    }
+    fn local_now(&mut self) -> NaiveDateTime {
+        self.0.local_now()
+    }
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.0.log(level, message)
+    }
+}
+
+/// Picking on the host's summaries decides exactly what picking on whole
+/// personas parsed by the policy decides: same decky, same positions, same
+/// thread, for every seed; and the JSON is never fetched.
+#[test]
+fn summaries_from_the_host_pick_what_whole_personas_pick() {
+    let people = json!([
+        persona("A", "a@x.io"),
+        {"name": "Night", "email": "n@x.io", "role": "ops", "active_hours": "22:30-06:15", "reply_latency": "slow"},
+        persona("Dup", "a@x.io"),
+        {"name": "Bad", "email": "no-at", "role": "r"},
+        {"name": "Early", "email": "e@x.io", "role": "r", "active_hours": "05:00-11:00", "reply_latency": "fast"},
+        persona("C", "c@x.io"),
+    ]);
+    let mut whole = company(people.clone(), None);
+    whole.deckies.push(decky("fleet-mx", &["pop3"], Some("fleet"), None));
+    whole.global_personas = people.to_string();
+    whole.threads = vec![ThreadRow {
+        thread_id: "t-1".into(),
+        message_id: "<m1@x.io>".into(),
+        subject: "Re: plans".into(),
+        references: vec!["<m0@x.io>".into()],
+    }];
+    let mut summarised = SummaryHost(whole.clone());
+    let (mut on_whole, mut on_summaries) = (Picker::<Persona>::default(), Picker::<PersonaSummary>::default());
+    let (mut replies, mut skips) = (0, 0);
+    for seed in 0..200 {
+        for hour in [3, 10, 23] {
+            let options = PickOptions { now: Some(at(hour, 0)), ..seeded(seed) };
+            let expected = on_whole.pick(&mut whole, &options);
+            let got = on_summaries.pick(&mut summarised, &options);
+            match (expected, got) {
+                (Outcome::Action { action: e }, Outcome::Action { action: g }) => {
+                    replies += usize::from(e.is_reply);
+                    assert_eq!(
+                        (e.mail_decky_uuid, e.sender.position, e.recipient.position, e.thread_id, e.context_hint),
+                        (g.mail_decky_uuid, g.sender.position, g.recipient.position, g.thread_id, g.context_hint),
+                        "seed {seed} at {hour}:00"
+                    );
+                }
+                (Outcome::Skip { reason: e }, Outcome::Skip { reason: g }) => {
+                    skips += 1;
+                    assert_eq!(e, g, "seed {seed}");
+                }
+                (e, g) => panic!("seed {seed} at {hour}:00: {e:?} vs {g:?}"),
+            }
+        }
+    }
+    assert!(replies > 50 && skips > 50, "both kinds decided: {replies} replies, {skips} skips");
+    assert_eq!(summarised.0.count("get-topology") + summarised.0.count("global-personas"), 0);
 }

@@ -24,6 +24,14 @@ fn too_few_personas() {
 }
 
 #[test]
+fn a_topology_without_a_row_has_no_personas() {
+    let mut store = company(people(3));
+    store.deckies[0].topology_id = Some("t-gone".into());
+    let expected = SkipReason::TooFewPersonas(shortage("topology", "mx1", 0));
+    assert_eq!(skip(wasm_pick(&store, &seeded(1))), expected);
+}
+
+#[test]
 fn too_few_active() {
     let store = company(people(3));
     let night = PickOptions { now: Some(at(3, 0)), ..seeded(1) };

@@ -18,14 +18,15 @@
 
 use chrono::{Datelike, Weekday};
 use emailgen_picker::host_cache::HostCache;
+use emailgen_picker::persona::PersonaView;
 use emailgen_picker::pick::{choose_index, shuffle, Tick};
 use emailgen_picker::{
     LogLevel, Outcome, Persona, PickError, PickOptions, PickerHost, ReplyLatency, Shortage, SkipReason,
 };
 
 /// Reply probability by the sender's `reply_latency`.
-pub fn reply_probability(sender: &Persona) -> f64 {
-    match sender.reply_latency {
+pub fn reply_probability(sender: &impl PersonaView) -> f64 {
+    match sender.reply_latency() {
         ReplyLatency::Fast => 0.8,
         ReplyLatency::Normal => 0.6,
         ReplyLatency::Slow => 0.35,
@@ -37,17 +38,28 @@ pub fn is_workday(day: Weekday) -> bool {
     !matches!(day, Weekday::Sat | Weekday::Sun)
 }
 
-#[derive(Default)]
-pub struct Realistic {
-    cache: HostCache,
+/// The realistic policy's state; `P` is the persona type of its host's
+/// picks (see `PickerHost::Persona`).
+pub struct Realistic<P = Persona> {
+    cache: HostCache<P>,
 }
 
-impl Realistic {
-    pub fn pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Outcome {
+impl<P> Default for Realistic<P> {
+    fn default() -> Self {
+        Realistic { cache: HostCache::default() }
+    }
+}
+
+impl<P: PersonaView> Realistic<P> {
+    pub fn pick<H: PickerHost<Persona = P>>(&mut self, host: &mut H, options: &PickOptions) -> Outcome<P> {
         self.try_pick(host, options).unwrap_or_else(|error| Outcome::Error { error })
     }
 
-    fn try_pick(&mut self, host: &mut impl PickerHost, options: &PickOptions) -> Result<Outcome, PickError> {
+    fn try_pick<H: PickerHost<Persona = P>>(
+        &mut self,
+        host: &mut H,
+        options: &PickOptions,
+    ) -> Result<Outcome<P>, PickError> {
         let mut tick = Tick::start(host, options)?;
         let deckies = self.cache.mail_deckies(tick.host)?;
         if deckies.is_empty() {
@@ -64,7 +76,7 @@ impl Realistic {
         let mut order: Vec<usize> = (0..deckies.len()).collect();
         shuffle(&mut tick.rng, &mut order);
         let override_p = tick.reply_override;
-        let chance = move |sender: &Persona| override_p.unwrap_or_else(|| reply_probability(sender));
+        let chance = move |sender: &P| override_p.unwrap_or_else(|| reply_probability(sender));
         let mut first_skip = None;
         for decky in order.iter().map(|&i| &deckies[i]) {
             match tick.pick_on(&mut self.cache, decky, &chance)? {
@@ -81,17 +93,18 @@ impl Realistic {
 #[cfg(target_arch = "wasm32")]
 mod component {
     use emailgen_picker::component::{PolicyLogic, WitHost};
+    use emailgen_picker::persona::PersonaSummary;
     use emailgen_picker::{Outcome, PickOptions};
 
-    impl PolicyLogic for super::Realistic {
-        fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome {
+    impl PolicyLogic for super::Realistic<PersonaSummary> {
+        fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary> {
             super::Realistic::pick(self, host, options)
         }
     }
 }
 
 #[cfg(target_arch = "wasm32")]
-emailgen_picker::export_policy!(Realistic);
+emailgen_picker::export_policy!(Realistic<emailgen_picker::persona::PersonaSummary>);
 
 #[cfg(test)]
 mod tests;
