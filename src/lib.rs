@@ -23,5 +23,5 @@ pub mod component;
 pub use host::{Decky, LogLevel, MailStore, PickerHost, StoreError, Subject, ThreadRow, Topology};
 pub use memory::MemoryHost;
 pub use outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-pub use persona::{parse_personas, Persona, ReplyLatency, Tone};
+pub use persona::{parse_personas, Persona, PersonaSummary, PersonaView, ReplyLatency, Tone};
 pub use pick::{PickOptions, Picker};
