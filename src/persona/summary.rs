@@ -23,20 +23,27 @@ pub trait PersonaView: Clone {
     }
 }
 
-impl PersonaView for Persona {
-    fn email(&self) -> &str {
-        &self.email
-    }
-    fn window(&self) -> Window {
-        self.window
-    }
-    fn position(&self) -> u32 {
-        self.position
-    }
-    fn reply_latency(&self) -> ReplyLatency {
-        self.reply_latency
-    }
+/// Whole personas and summaries name these fields alike.
+macro_rules! read_as_persona_view {
+    ($($persona:ty),*) => {$(
+        impl PersonaView for $persona {
+            fn email(&self) -> &str {
+                &self.email
+            }
+            fn window(&self) -> Window {
+                self.window
+            }
+            fn position(&self) -> u32 {
+                self.position
+            }
+            fn reply_latency(&self) -> ReplyLatency {
+                self.reply_latency
+            }
+        }
+    )*};
 }
+
+read_as_persona_view!(Persona, PersonaSummary);
 
 /// A valid persona reduced to what a pick decides on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,21 +54,6 @@ pub struct PersonaSummary {
     pub tone: Tone,
     pub reply_latency: ReplyLatency,
     pub uses_llms_heavily: bool,
-}
-
-impl PersonaView for PersonaSummary {
-    fn email(&self) -> &str {
-        &self.email
-    }
-    fn window(&self) -> Window {
-        self.window
-    }
-    fn position(&self) -> u32 {
-        self.position
-    }
-    fn reply_latency(&self) -> ReplyLatency {
-        self.reply_latency
-    }
 }
 
 impl From<&Persona> for PersonaSummary {
