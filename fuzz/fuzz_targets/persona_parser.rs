@@ -4,7 +4,7 @@
 #![no_main]
 
 use emailgen_picker::active_hours::{minute_of_day, Window};
-use emailgen_picker::persona::{parse_personas, Tone};
+use emailgen_picker::persona::{parse_personas, PersonaSummary, PersonaView, Tone};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,6 +21,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.mannerisms.len() <= 12);
         assert!(len(&p.active_hours) <= 32);
         assert_eq!(p.window, Window::parse(&p.active_hours));
+        // What the host hands a policy decides as the persona would.
+        let summary = PersonaSummary::from(p);
+        assert_eq!((summary.email(), summary.position()), (p.email.as_str(), p.position));
+        let (start, end) = p.window.bounds();
+        assert_eq!(Window::from_bounds(start, end), p.window);
     }
     // Positions are the entries' indexes: increasing, and each entry either
     // kept or dropped with one warning.
@@ -28,9 +33,12 @@ fuzz_target!(|data: &[u8]| {
     if let Some(last) = parsed.personas.last() {
         assert!((last.position as usize) < parsed.personas.len() + parsed.warnings.len());
     }
-    // Any text is a window (malformed means always active).
+    // Any text is a window (malformed means always active), and its bounds
+    // (what crosses the boundary) carry it whole.
     let window = Window::parse(&text);
     for (h, m) in [(0, 0), (9, 30), (23, 59)] {
         let _ = window.contains(minute_of_day(h, m));
     }
+    let (start, end) = window.bounds();
+    assert_eq!(Window::from_bounds(start, end), window);
 });
