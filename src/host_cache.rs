@@ -35,7 +35,7 @@ pub struct HostCache<P = Persona> {
     global: Option<(u64, Arc<[P]>)>,
     /// Parsed persona lists by exact text (for hosts without fingerprints,
     /// and to share a parse between topologies with the same list).
-    pub personas: PersonaCache,
+    pub personas: PersonaCache<P>,
 }
 
 impl<P> Default for HostCache<P> {
@@ -159,6 +159,6 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         for warning in warnings {
             host.log(LogLevel::Warn, &format!("{source} personas for mail decky {}: {warning}", decky.uuid));
         }
-        personas.iter().map(P::from).collect()
+        personas
     }
 }

@@ -15,24 +15,32 @@ use crate::persona::{parse_personas, ParsedPersonas, Persona};
 /// serves ever-changing lists grow the instance's memory without limit.
 const MAX_LISTS: usize = 256;
 
-#[derive(Default)]
-pub struct PersonaCache {
+/// `P` is the persona type the lists are kept as (see
+/// [`PickerHost::Persona`](crate::host::PickerHost::Persona)): converted
+/// once, when a list is parsed.
+pub struct PersonaCache<P = Persona> {
     /// (text, language default, parsed personas). A short list searched
     /// linearly: lengths are compared before any text.
-    lists: Vec<(String, String, Arc<[Persona]>)>,
+    lists: Vec<(String, String, Arc<[P]>)>,
 }
 
-impl PersonaCache {
+impl<P> Default for PersonaCache<P> {
+    fn default() -> Self {
+        PersonaCache { lists: Vec::new() }
+    }
+}
+
+impl<P: for<'a> From<&'a Persona>> PersonaCache<P> {
     /// The valid personas of `text`, and the warnings of its parse when it
     /// was parsed now (empty when it came from the cache).
-    pub fn get(&mut self, text: &str, language_default: &str) -> (Arc<[Persona]>, Vec<String>) {
+    pub fn get(&mut self, text: &str, language_default: &str) -> (Arc<[P]>, Vec<String>) {
         if let Some((_, _, personas)) =
             self.lists.iter().find(|(t, l, _)| t.len() == text.len() && l == language_default && same_bytes(t, text))
         {
             return (Arc::clone(personas), Vec::new());
         }
         let ParsedPersonas { personas, warnings } = parse_personas(text, language_default);
-        let personas: Arc<[Persona]> = personas.into();
+        let personas: Arc<[P]> = personas.iter().map(P::from).collect();
         if self.lists.len() >= MAX_LISTS {
             self.lists.clear();
         }
@@ -74,7 +82,7 @@ mod tests {
 
     #[test]
     fn a_list_is_parsed_once_per_language() {
-        let mut cache = PersonaCache::default();
+        let mut cache = PersonaCache::<Persona>::default();
         let (first, warnings) = cache.get(LIST, "en");
         assert_eq!(first.len(), 1);
         assert_eq!(warnings.len(), 1);
@@ -97,7 +105,7 @@ mod tests {
 
     #[test]
     fn the_cache_is_bounded() {
-        let mut cache = PersonaCache::default();
+        let mut cache = PersonaCache::<Persona>::default();
         for i in 0..(MAX_LISTS * 2 + 1) {
             cache.get(&format!("[{i}]"), "en");
             assert!(cache.len() <= MAX_LISTS);
