@@ -3,9 +3,10 @@
 //! imports; native tests and the host's in-process baseline implement it over
 //! in-memory data.
 
-use crate::persona::{Persona, PersonaView};
 use chrono::NaiveDateTime;
 use serde::Serialize;
+
+use crate::persona::{Persona, PersonaView};
 
 /// A running decky (SPEC §2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

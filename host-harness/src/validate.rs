@@ -132,24 +132,26 @@ impl Served {
 
 fn topology_personas(topology: &Topology, cache: &SharedPersonaCache) -> Arc<[Persona]> {
     let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&topology.email_personas, language);
-    log_dropped(&format!("topology {}", topology.id), &warnings);
-    personas
+    parsed(cache, &topology.email_personas, language, || format!("topology {}", topology.id))
 }
 
 fn global_pool_personas(text: &str, cache: &SharedPersonaCache) -> Arc<[Persona]> {
-    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, GLOBAL_LANGUAGE_DEFAULT);
-    log_dropped("the global pool", &warnings);
-    personas
+    parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT, || "the global pool".to_owned())
 }
 
-/// The host's parse is what policies that take parsed personas see, so the
-/// host says why it dropped entries (once per list and engine: the cache
-/// gives warnings only when it parses).
-fn log_dropped(source: &str, warnings: &[String]) {
-    for warning in warnings {
-        tracing::warn!(target: "host", "personas of {source}: {warning}");
+/// The host's parse of a list, from the engine's cache. It is what policies
+/// that take parsed personas see, so the host says why it dropped entries:
+/// once per list and engine, since the cache gives warnings only when it
+/// parses.
+fn parsed(cache: &SharedPersonaCache, text: &str, language: &str, source: impl FnOnce() -> String) -> Arc<[Persona]> {
+    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, language);
+    if !warnings.is_empty() {
+        let source = source();
+        for warning in warnings {
+            tracing::warn!(target: "host", "personas of {source}: {warning}");
+        }
     }
+    personas
 }
 
 /// Parsed persona lists for validation, shared by every instance of an
