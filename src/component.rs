@@ -97,18 +97,8 @@ pub struct WitHost;
 
 impl MailStore for WitHost {
     fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<host::Decky>, StoreError> {
-        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
-        let rows = store::list_running_deckies(&services).map_err(StoreError)?;
-        Ok(rows
-            .into_iter()
-            .map(|d| host::Decky {
-                uuid: d.uuid,
-                name: d.name,
-                services: d.services,
-                topology_id: d.topology_id,
-                source: d.source,
-            })
-            .collect())
+        let rows = store::list_running_deckies(&owned(services)).map_err(StoreError)?;
+        Ok(rows.into_iter().map(from_wit_decky).collect())
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<host::Topology>, StoreError> {
@@ -150,8 +140,16 @@ impl PickerHost for WitHost {
     type Persona = PersonaSummary;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
-        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
-        store::running_deckies_fingerprint(&services).map(Some).map_err(StoreError)
+        store::running_deckies_fingerprint(&owned(services)).map(Some).map_err(StoreError)
+    }
+
+    fn running_decky_count(&mut self, services: &[&str]) -> Option<Result<u32, StoreError>> {
+        Some(store::running_decky_count(&owned(services)).map_err(StoreError))
+    }
+
+    fn running_decky_at(&mut self, services: &[&str], index: u32) -> Result<Option<host::Decky>, StoreError> {
+        let decky = store::running_decky_at(&owned(services), index).map_err(StoreError)?;
+        Ok(decky.map(from_wit_decky))
     }
 
     fn topology_fingerprint(&mut self, id: &str) -> Result<Option<u64>, StoreError> {
@@ -186,6 +184,15 @@ impl PickerHost for WitHost {
         };
         log::log(level, message);
     }
+}
+
+/// A services filter as the bindings take it.
+fn owned(services: &[&str]) -> Vec<String> {
+    services.iter().map(|s| s.to_string()).collect()
+}
+
+fn from_wit_decky(d: wit::Decky) -> host::Decky {
+    host::Decky { uuid: d.uuid, name: d.name, services: d.services, topology_id: d.topology_id, source: d.source }
 }
 
 /// The host's parse, as the picking logic's personas.

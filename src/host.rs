@@ -123,6 +123,18 @@ pub trait PickerHost: MailStore {
     fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
+    /// How many running deckies offer at least one of `services` (WIT
+    /// `running-decky-count`), for hosts that offer random access to that
+    /// listing. `None` (the default): not offered; the policy lists them.
+    fn running_decky_count(&mut self, _services: &[&str]) -> Option<Result<u32, StoreError>> {
+        None
+    }
+    /// The decky at `index` of that listing (WIT `running-decky-at`), from
+    /// the same listing as the count in this pick. Only asked of hosts that
+    /// answered [`running_decky_count`](Self::running_decky_count).
+    fn running_decky_at(&mut self, _services: &[&str], _index: u32) -> Result<Option<Decky>, StoreError> {
+        Ok(None)
+    }
     /// The valid personas of topology `id` as the host parsed them
     /// (WIT `topology-personas`; the inner `None`: no such topology), for
     /// hosts that offer it. `None` (the default): not offered; the policy

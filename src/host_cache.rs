@@ -10,14 +10,22 @@
 //! 0.2.1: `topology-personas`, `global-pool-personas`) hand over their
 //! parse; the policy then never sees the JSON, which was most of what a
 //! fresh instance cost.
+//!
+//! Hosts that offer random access to the decky listing (WIT 0.2.2:
+//! `running-decky-count`, `running-decky-at`) let an instance's first pick
+//! copy only the decky it chose instead of the whole list; see
+//! [`HostCache::choose_mail_decky`].
 
+use std::ops::Deref;
 use std::sync::Arc;
 
+use rand::Rng;
+
 use crate::host::{Decky, LogLevel, PickerHost};
-use crate::outcome::PickError;
+use crate::outcome::{ErrorKind, PickError};
 use crate::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
 use crate::persona_cache::PersonaCache;
-use crate::pick::{is_mail_decky, store, MAIL_SERVICES};
+use crate::pick::{choose_index, is_mail_decky, store, MAIL_SERVICES};
 
 /// How many topologies are remembered before the list starts over.
 const MAX_TOPOLOGIES: usize = 256;
@@ -36,15 +44,71 @@ pub struct HostCache<P = Persona> {
     /// Parsed persona lists by exact text (for hosts without fingerprints,
     /// and to share a parse between topologies with the same list).
     pub personas: PersonaCache<P>,
+    /// Whether a mail decky was chosen through this cache before.
+    chose_before: bool,
 }
 
 impl<P> Default for HostCache<P> {
     fn default() -> Self {
-        HostCache { deckies: None, topologies: Vec::new(), global: None, personas: PersonaCache::default() }
+        HostCache {
+            deckies: None,
+            topologies: Vec::new(),
+            global: None,
+            personas: PersonaCache::default(),
+            chose_before: false,
+        }
+    }
+}
+
+/// The mail decky a pick runs on: a position in the listed mail deckies, or
+/// the one decky the host gave by position.
+pub enum ChosenDecky {
+    Listed(Arc<[Decky]>, usize),
+    Given(Decky),
+}
+
+impl Deref for ChosenDecky {
+    type Target = Decky;
+
+    fn deref(&self) -> &Decky {
+        match self {
+            ChosenDecky::Listed(deckies, index) => &deckies[*index],
+            ChosenDecky::Given(decky) => decky,
+        }
     }
 }
 
 impl<P> HostCache<P> {
+    /// Steps 1–2: a mail decky chosen uniformly with `rng`; `None` when no
+    /// running decky offers `imap` or `pop3`.
+    ///
+    /// The first choice through an empty cache asks a host that offers
+    /// random access for the count and then for the chosen decky alone: an
+    /// instance that makes one pick (a fresh instance per tick) copies one
+    /// decky across the boundary instead of all of them. Later choices list
+    /// the mail deckies and keep them under their fingerprint, so a warm
+    /// instance asks only whether they changed. Both ways draw the same
+    /// position from `rng`, so a seed chooses the same decky either way.
+    pub fn choose_mail_decky(
+        &mut self,
+        host: &mut impl PickerHost,
+        rng: &mut impl Rng,
+    ) -> Result<Option<ChosenDecky>, PickError> {
+        let first_choice = !std::mem::replace(&mut self.chose_before, true);
+        if first_choice && self.deckies.is_none() {
+            if let Some(count) = host.running_decky_count(&MAIL_SERVICES) {
+                let count = count.map_err(store("running-decky-count"))?;
+                return decky_by_position(host, rng, count);
+            }
+        }
+        let deckies = self.mail_deckies(host)?;
+        if deckies.is_empty() {
+            return Ok(None);
+        }
+        let index = choose_index(rng, deckies.len());
+        Ok(Some(ChosenDecky::Listed(deckies, index)))
+    }
+
     /// Step 1: the running deckies that offer `imap` or `pop3`. The host is
     /// asked for those only; the filter is applied again here so a host
     /// that ignores it changes nothing.
@@ -60,6 +124,32 @@ impl<P> HostCache<P> {
         let deckies: Arc<[Decky]> = listed.into_iter().filter(is_mail_decky).collect();
         self.deckies = fingerprint.map(|fp| (fp, Arc::clone(&deckies)));
         Ok(deckies)
+    }
+}
+
+/// One of `count` mail deckies, asked for by position. The listing path
+/// filters what the host lists again; here a decky that is not a mail decky
+/// (a host ignoring the filter in its count) cannot be put back, so it ends
+/// the pick as a store error instead of choosing from the wrong list.
+fn decky_by_position(
+    host: &mut impl PickerHost,
+    rng: &mut impl Rng,
+    count: u32,
+) -> Result<Option<ChosenDecky>, PickError> {
+    if count == 0 {
+        return Ok(None);
+    }
+    let index = choose_index(rng, count as usize) as u32;
+    match host.running_decky_at(&MAIL_SERVICES, index).map_err(store("running-decky-at"))? {
+        Some(decky) if is_mail_decky(&decky) => Ok(Some(ChosenDecky::Given(decky))),
+        Some(decky) => Err(PickError::new(
+            ErrorKind::Store,
+            format!("running-decky-at failed: decky {} at position {index} offers neither imap nor pop3", decky.uuid),
+        )),
+        None => Err(PickError::new(
+            ErrorKind::Store,
+            format!("running-decky-at failed: no decky at position {index} of the {count} counted"),
+        )),
     }
 }
 

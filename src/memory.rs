@@ -27,6 +27,9 @@ pub struct MemoryHost {
     /// The revision reported for every subject (`None`: keeps none). A test
     /// that changes the data under a policy bumps it.
     pub revision: Option<u64>,
+    /// Offer random access to the decky listing (`running-decky-count`,
+    /// `running-decky-at`), as the Wasm host does.
+    pub random_access: bool,
 }
 
 fn hash_of(value: &impl std::fmt::Debug) -> u64 {
@@ -54,6 +57,11 @@ impl MemoryHost {
         self.topologies.insert(id.into(), topology);
     }
 
+    /// The deckies `list-running-deckies(services)` answers, in order.
+    fn listed<'a>(&'a self, services: &'a [&str]) -> impl Iterator<Item = &'a Decky> + 'a {
+        self.deckies.iter().filter(move |d| d.offers_any(services))
+    }
+
     /// How many times `import` was called.
     pub fn count(&self, import: &str) -> usize {
         self.calls.iter().filter(|c| **c == import).count()
@@ -63,7 +71,7 @@ impl MemoryHost {
 impl MailStore for MemoryHost {
     fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
         self.answer("list-running-deckies")?;
-        Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
+        Ok(self.listed(services).cloned().collect())
     }
 
     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
@@ -94,7 +102,7 @@ impl PickerHost for MemoryHost {
             return Ok(None);
         }
         self.answer("running-deckies-fingerprint")?;
-        let listed: Vec<&Decky> = self.deckies.iter().filter(|d| d.offers_any(services)).collect();
+        let listed: Vec<&Decky> = self.listed(services).collect();
         Ok(Some(hash_of(&listed)))
     }
 
@@ -112,6 +120,19 @@ impl PickerHost for MemoryHost {
         }
         self.answer("global-personas-fingerprint")?;
         Ok(Some(hash_of(&self.global_personas)))
+    }
+
+    fn running_decky_count(&mut self, services: &[&str]) -> Option<Result<u32, StoreError>> {
+        if !self.random_access {
+            return None;
+        }
+        let count = self.answer("running-decky-count").map(|()| self.listed(services).count() as u32);
+        Some(count)
+    }
+
+    fn running_decky_at(&mut self, services: &[&str], index: u32) -> Result<Option<Decky>, StoreError> {
+        self.answer("running-decky-at")?;
+        Ok(self.listed(services).nth(index as usize).cloned())
     }
 
     fn local_now(&mut self) -> NaiveDateTime {

@@ -57,14 +57,12 @@ impl<P: PersonaView> Picker<P> {
     /// Decides one tick with the default rules.
     pub fn pick<H: PickerHost<Persona = P>>(&mut self, host: &mut H, options: &PickOptions) -> Outcome<P> {
         let result = Tick::start(host, options).and_then(|mut tick| {
-            let deckies = self.cache.mail_deckies(tick.host)?;
-            if deckies.is_empty() {
+            let Some(decky) = self.cache.choose_mail_decky(tick.host, &mut tick.rng)? else {
                 tick.host.log(LogLevel::Debug, "emailgen pick: no running mail decky");
                 return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
-            }
-            let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
+            };
             let p = tick.reply_override.unwrap_or(REPLY_PROBABILITY);
-            tick.pick_on(&mut self.cache, decky, &|_| p)
+            tick.pick_on(&mut self.cache, &decky, &|_| p)
         });
         result.unwrap_or_else(|error| Outcome::Error { error })
     }

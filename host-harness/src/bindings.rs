@@ -12,6 +12,6 @@ wasmtime::component::bindgen!({
 pub use decnet::emailgen::{clock, log, store, types};
 
 /// The WIT package version this host implements.
-pub const WIT_VERSION: &str = "0.2.1";
+pub const WIT_VERSION: &str = "0.2.2";
 /// The WIT package name this host implements.
 pub const WIT_PACKAGE: &str = "decnet:emailgen";

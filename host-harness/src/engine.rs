@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use crate::listing::SharedListings;
 use crate::validate::SharedPersonaCache;
 
 /// How often the engine's epoch advances; deadlines are measured in these
@@ -59,6 +60,7 @@ pub struct PickerEngine {
     engine: Engine,
     limits: Limits,
     persona_cache: SharedPersonaCache,
+    listings: SharedListings,
 }
 
 impl PickerEngine {
@@ -91,7 +93,8 @@ impl PickerEngine {
         }
         let engine = Engine::new(&config)?;
         spawn_epoch_ticker(&engine);
-        Ok(PickerEngine { engine, limits, persona_cache: SharedPersonaCache::default() })
+        let (persona_cache, listings) = (SharedPersonaCache::default(), SharedListings::default());
+        Ok(PickerEngine { engine, limits, persona_cache, listings })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -106,6 +109,12 @@ impl PickerEngine {
     /// policy and instance on this engine.
     pub fn persona_cache(&self) -> &SharedPersonaCache {
         &self.persona_cache
+    }
+
+    /// Running-decky listings by store revision, shared by every instance
+    /// on this engine (see [`crate::listing`]).
+    pub fn listings(&self) -> &SharedListings {
+        &self.listings
     }
 }
 

@@ -3,21 +3,20 @@
 //!
 //! A fingerprint is taken over the store's answer, so the host has that
 //! answer in hand. A policy whose cache misses asks for the same answer next
-//! (`running-deckies-fingerprint` then `list-running-deckies`, with the same
-//! services); it gets these very rows rather than a second store query. That
-//! saves the query, and the fingerprint the policy keeps is the one of the
-//! rows it was given even if the store changes between the two calls.
+//! (`topology-fingerprint` then `topology-personas` or `get-topology`, with
+//! the same id); it gets this very row rather than a second store query.
+//! That saves the query, and the fingerprint the policy keeps is the one of
+//! the row it was given even if the store changes between the two calls.
+//! (The running deckies are listed once per pick for every import about
+//! them; see [`crate::listing`].)
 //!
 //! Each answer is handed out once: a second call in the same pick asks the
 //! store again.
 
-use std::sync::Arc;
-
-use emailgen_picker::{Decky, Topology};
+use emailgen_picker::Topology;
 
 #[derive(Default)]
 pub struct Fetched {
-    deckies: Option<(Vec<String>, Arc<[Decky]>)>,
     topology: Option<(String, Option<Topology>)>,
     global_personas: Option<String>,
 }
@@ -25,21 +24,6 @@ pub struct Fetched {
 impl Fetched {
     pub fn clear(&mut self) {
         *self = Fetched::default();
-    }
-
-    pub fn keep_deckies(&mut self, services: Vec<String>, rows: Arc<[Decky]>) {
-        self.deckies = Some((services, rows));
-    }
-
-    /// The rows fetched for exactly this services filter, if not taken yet.
-    pub fn take_deckies(&mut self, services: &[String]) -> Option<Arc<[Decky]>> {
-        match self.deckies.take() {
-            Some((kept, rows)) if kept == services => Some(rows),
-            other => {
-                self.deckies = other;
-                None
-            }
-        }
     }
 
     pub fn keep_topology(&mut self, id: String, row: Option<Topology>) {
@@ -71,20 +55,6 @@ impl Fetched {
 mod tests {
     use super::*;
 
-    fn decky(uuid: &str) -> Decky {
-        Decky { uuid: uuid.into(), ..Default::default() }
-    }
-
-    #[test]
-    fn deckies_are_handed_out_once_and_only_for_the_same_filter() {
-        let mut fetched = Fetched::default();
-        let services = vec!["imap".to_owned(), "pop3".to_owned()];
-        fetched.keep_deckies(services.clone(), Arc::from([decky("a")]));
-        assert_eq!(fetched.take_deckies(&["imap".to_owned()]), None);
-        assert_eq!(fetched.take_deckies(&services).as_deref(), Some(&[decky("a")][..]));
-        assert_eq!(fetched.take_deckies(&services), None);
-    }
-
     #[test]
     fn a_topology_is_handed_out_only_for_its_own_id() {
         let mut fetched = Fetched::default();
@@ -97,11 +67,9 @@ mod tests {
     #[test]
     fn clear_forgets_everything() {
         let mut fetched = Fetched::default();
-        fetched.keep_deckies(Vec::new(), Arc::from([decky("a")]));
         fetched.keep_topology("t".into(), None);
         fetched.keep_global_personas("[]".into());
         fetched.clear();
-        assert_eq!(fetched.take_deckies(&[]), None);
         assert_eq!(fetched.take_topology("t"), None);
         assert_eq!(fetched.take_global_personas(), None);
     }

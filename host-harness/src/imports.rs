@@ -13,6 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{clock, log, store, types};
 use crate::engine::{Limits, PickerEngine};
 use crate::fetched::Fetched;
+use crate::listing::{self, PickListing, SharedListings};
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
 use crate::{convert, fingerprint};
@@ -48,9 +49,10 @@ pub struct HostState {
     budget: ImportBudget,
     served: Served,
     fetched: Fetched,
-    /// The running deckies last listed under a revision fingerprint (kept
-    /// across picks): an unchanged revision needs no listing.
-    revised_deckies: Option<(u64, Arc<[Decky]>)>,
+    /// Listings by store revision, shared engine-wide.
+    listings: SharedListings,
+    /// The running deckies as listed for this pick.
+    pick_listing: PickListing,
     persona_cache: SharedPersonaCache,
     deadline: std::time::Duration,
     stdout: GuestOutput,
@@ -75,10 +77,12 @@ enum StoreImport {
     GlobalPersonasFingerprint,
     TopologyPersonas,
     GlobalPoolPersonas,
+    RunningDeckyCount,
+    RunningDeckyAt,
 }
 
 impl StoreImport {
-    const COUNT: usize = 9;
+    const COUNT: usize = 11;
 
     fn wit_name(self) -> &'static str {
         match self {
@@ -91,6 +95,8 @@ impl StoreImport {
             StoreImport::GlobalPersonasFingerprint => "global-personas-fingerprint",
             StoreImport::TopologyPersonas => "topology-personas",
             StoreImport::GlobalPoolPersonas => "global-pool-personas",
+            StoreImport::RunningDeckyCount => "running-decky-count",
+            StoreImport::RunningDeckyAt => "running-decky-at",
         }
     }
 }
@@ -134,7 +140,8 @@ impl HostState {
             budget,
             served: Served::default(),
             fetched: Fetched::default(),
-            revised_deckies: None,
+            listings: engine.listings().clone(),
+            pick_listing: PickListing::default(),
             persona_cache: engine.persona_cache().clone(),
             deadline: limits.deadline,
             stdout,
@@ -148,6 +155,7 @@ impl HostState {
         self.budget.log_lines = 0;
         self.served.clear();
         self.fetched.clear();
+        self.pick_listing.clear();
         self.stdout.begin_pick();
         self.stderr.begin_pick();
     }
@@ -174,6 +182,17 @@ impl HostState {
             self.served.topology(row, &self.persona_cache);
         }
         Ok(row)
+    }
+
+    /// This pick's listing of the running deckies offering one of
+    /// `services`, and its fingerprint (see [`crate::listing`]): every
+    /// import about the running deckies answers from it, so they agree
+    /// within a pick.
+    fn listing(&mut self, services: Vec<String>) -> Result<(u64, Arc<[Decky]>), StoreError> {
+        let (mail, listings) = (&self.mail, &self.listings);
+        self.pick_listing.get_or_take(services, |filter| {
+            listing::list(mail, listings, filter).map_err(behind("list-running-deckies"))
+        })
     }
 
     /// Fetches the global pool and records it as served.
@@ -281,14 +300,8 @@ fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, 
 impl store::Host for HostState {
     fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(StoreImport::ListRunningDeckies)?;
-        // Rows a fingerprint was just taken over were recorded as served then.
-        if let Some(rows) = self.fetched.take_deckies(&services) {
-            return Ok(Ok(rows.iter().map(convert::decky).collect()));
-        }
-        let filter: Vec<&str> = services.iter().map(String::as_str).collect();
-        let deckies = self.mail().list_running_deckies(&filter);
-        store_result(deckies.map(|rows| {
-            let rows: Arc<[Decky]> = rows.into();
+        let listing = self.listing(services);
+        store_result(listing.map(|(_, rows)| {
             self.served.deckies(Arc::clone(&rows));
             rows.iter().map(convert::decky).collect()
         }))
@@ -296,23 +309,35 @@ impl store::Host for HostState {
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
-        let filter: Vec<&str> = services.iter().map(String::as_str).collect();
-        let revision = self.mail().revision(Subject::RunningDeckies);
-        let by_revision = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, &filter, r));
-        let rows = match (by_revision, &self.revised_deckies) {
-            (Some(fingerprint), Some((known, rows))) if fingerprint == *known => Arc::clone(rows),
-            _ => match self.mail().list_running_deckies(&filter) {
-                Ok(rows) => Arc::from(rows),
-                Err(error) => return store_result(Err(behind("list-running-deckies")(error))),
-            },
+        let listing = self.listing(services);
+        store_result(listing.map(|(fingerprint, rows)| {
+            self.served.deckies(rows);
+            fingerprint
+        }))
+    }
+
+    fn running_decky_count(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u32, String>> {
+        self.budget.charge(StoreImport::RunningDeckyCount)?;
+        let listing = self.listing(services);
+        store_result(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
+    }
+
+    fn running_decky_at(
+        &mut self,
+        services: Vec<String>,
+        index: u32,
+    ) -> wasmtime::Result<Result<Option<types::Decky>, String>> {
+        self.budget.charge(StoreImport::RunningDeckyAt)?;
+        let (_, rows) = match self.listing(services) {
+            Ok(listing) => listing,
+            Err(error) => return store_result(Err(error)),
         };
-        let fingerprint = by_revision.unwrap_or_else(|| fingerprint::deckies(&rows));
-        if by_revision.is_some() {
-            self.revised_deckies = Some((fingerprint, Arc::clone(&rows)));
+        let index = index as usize;
+        let decky = rows.get(index).map(convert::decky);
+        if decky.is_some() {
+            self.served.decky_at(rows, index);
         }
-        self.served.deckies(Arc::clone(&rows));
-        self.fetched.keep_deckies(services, rows);
-        Ok(Ok(fingerprint))
+        Ok(Ok(decky))
     }
 
     fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {

@@ -60,6 +60,7 @@ pub mod engine;
 mod fetched;
 pub mod fingerprint;
 pub mod imports;
+pub mod listing;
 pub mod native;
 pub mod outcome;
 pub mod persona_pool;

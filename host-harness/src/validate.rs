@@ -30,6 +30,9 @@ pub struct Served {
     /// The decky lists served (shared with the fetch that produced them);
     /// only the mail deckies among them are valid targets.
     listed: Vec<Arc<[Decky]>>,
+    /// Deckies given by position (`running-decky-at`): a listing and the
+    /// position given.
+    given: Vec<(Arc<[Decky]>, usize)>,
     /// (topology id, its personas).
     pub topologies: Vec<(String, Arc<[Persona]>)>,
     pub global_personas: Option<Arc<[Persona]>>,
@@ -52,6 +55,7 @@ const MAX_KNOWN: usize = 256;
 impl Served {
     pub fn clear(&mut self) {
         self.listed.clear();
+        self.given.clear();
         self.topologies.clear();
         self.global_personas = None;
         self.threads.clear();
@@ -62,9 +66,16 @@ impl Served {
         self.listed.push(rows);
     }
 
+    /// Records one decky of a listing given by position.
+    pub fn decky_at(&mut self, rows: Arc<[Decky]>, index: usize) {
+        self.given.push((rows, index));
+    }
+
     /// The served mail decky with this uuid.
     pub fn mail_decky(&self, uuid: &str) -> Option<&Decky> {
-        self.listed.iter().flat_map(|rows| rows.iter()).find(|d| d.uuid == uuid && is_mail_decky(d))
+        let listed = self.listed.iter().flat_map(|rows| rows.iter());
+        let given = self.given.iter().filter_map(|(rows, index)| rows.get(*index));
+        listed.chain(given).find(|d| d.uuid == uuid && is_mail_decky(d))
     }
 
     /// Records a topology served, with the personas the policy will see.

@@ -511,3 +511,5 @@ fn summaries_from_the_host_pick_what_whole_personas_pick() {
     assert!(replies > 50 && skips > 50, "both kinds decided: {replies} replies, {skips} skips");
     assert_eq!(summarised.0.count("get-topology") + summarised.0.count("global-personas"), 0);
 }
+
+mod random_access;

@@ -156,6 +156,32 @@ fn unchanged_revisions_spare_the_store() {
     assert_calls(&concrete, &[("list-running-deckies", 2), ("get-topology", 2)]);
 }
 
+/// Fresh instances on one engine share the host's listing of the running
+/// deckies while the store's revision stands, so a fresh instance per tick
+/// does not make the store list its deckies every time. A new revision is
+/// listed again; a store that keeps no revisions is listed for every pick.
+#[test]
+fn fresh_instances_share_the_listing_while_the_revision_stands() {
+    let mut store = company(people(3));
+    store.deckies.push(decky("mx2", &["pop3"], Some("topology"), Some("t1")));
+    store.revision = Some(1);
+    let (mail, concrete) = shared(store);
+    let fresh = |seed| action(default_policy().pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded(seed)));
+    let uuids: std::collections::BTreeSet<String> = (0..12).map(|seed| fresh(seed).mail_decky_uuid).collect();
+    assert_eq!(uuids.len(), 2, "both mail deckies are chosen by position: {uuids:?}");
+    assert_calls(&concrete, &[("list-running-deckies", 1)]);
+    concrete.lock().unwrap().deckies.retain(|d| d.uuid == "mx2");
+    concrete.lock().unwrap().revision = Some(2);
+    assert_eq!(fresh(12).mail_decky_uuid, "mx2");
+    assert_calls(&concrete, &[("list-running-deckies", 2)]);
+
+    let (mail, concrete) = shared(company(people(3)));
+    for seed in 0..3 {
+        action(default_policy().pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded(seed)));
+    }
+    assert_calls(&concrete, &[("list-running-deckies", 3)]);
+}
+
 #[test]
 fn each_topology_has_its_own_personas_and_language() {
     let mut store = company(people(2));

@@ -43,7 +43,7 @@ fn mixed_office() -> TestStore {
 #[test]
 fn the_realistic_component_loads_and_names_itself() {
     assert_eq!(realistic().id().name, "realistic");
-    assert_eq!(realistic().id().wit_version, "0.2.1");
+    assert_eq!(realistic().id().wit_version, "0.2.2");
     assert_ne!(realistic().id().sha256, default_policy().id().sha256);
 }
 

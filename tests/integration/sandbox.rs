@@ -137,6 +137,18 @@ fn forged_actions_are_policy_violations() {
     }
 }
 
+/// A fresh instance is given one mail decky by position; naming another
+/// one, which exists but was neither listed nor given this pick, is forged.
+#[test]
+fn a_decky_that_was_not_given_is_refused_even_if_it_exists() {
+    let mut store = office();
+    store.deckies.push(decky("mx2", &["imap"], Some("topology"), Some("t1")));
+    let (mail, concrete) = shared(store);
+    let outcome = hostile().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(seeds::UNGIVEN_DECKY));
+    assert_error(&outcome, ErrorKind::PolicyViolation, "not a listed mail decky");
+    assert_calls(&concrete, &[("list-running-deckies", 1)]);
+}
+
 #[test]
 fn chatty_output_and_log_storms_are_bounded_not_fatal() {
     for seed in [seeds::CHATTY, seeds::LOG_STORM] {

@@ -90,7 +90,7 @@ fn bad_candidates_are_refused_and_the_old_policy_kept() {
     assert_refused(&slot, load_then_swap(&slot, core_module), "not a valid WebAssembly component");
     let other_world = std::fs::read(build_fixture("other-world", &[], "other_world.wasm")).unwrap();
     assert_refused(&slot, load_then_swap(&slot, &other_world), "does not fit the picker world");
-    let newer = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.1", b"0.3.0");
+    let newer = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.2", b"0.3.0");
     assert_refused(&slot, load_then_swap(&slot, &newer), "decnet:emailgen@0.3.0");
     // A hostile policy whose canary pick panics.
     let (mail, _) = shared(company(people(2)));
@@ -119,29 +119,29 @@ fn version_check_names_both_versions() {
     // Built against the 0.1 contract (actions carried whole personas) or a
     // future 0.3: both refused, naming both versions.
     for other in [b"0.1.0", b"0.3.0"] {
-        let renamed = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.1", other);
+        let renamed = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.2", other);
         match Policy::from_bytes(&engine(), "other", &renamed) {
             Err(err @ LoadError::IncompatibleVersion { .. }) => {
                 let message = err.to_string();
                 let other = std::str::from_utf8(other).unwrap();
-                assert!(message.contains(other) && message.contains("0.2.1"), "{message}");
+                assert!(message.contains(other) && message.contains("0.2.2"), "{message}");
             }
             Err(wrong) => panic!("refused for the wrong reason: {wrong}"),
             Ok(_) => panic!("an incompatible policy was accepted"),
         }
     }
     // A newer patch release of the same minor is compatible.
-    let patch = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.1", b"0.2.9");
-    let policy = Policy::from_bytes(&engine(), "patch", &patch).expect("0.2.9 is compatible with 0.2.1");
+    let patch = with_wit_version(DEFAULT_POLICY_WASM, b"0.2.2", b"0.2.9");
+    let policy = Policy::from_bytes(&engine(), "patch", &patch).expect("0.2.9 is compatible with 0.2.2");
     assert_eq!(policy.id().wit_version, "0.2.9");
 }
 
-/// A policy built against 0.2.0 does not import what 0.2.1 added; it loads
+/// A policy built against 0.2.0 imports none of what 0.2.1 and 0.2.2 added; it loads
 /// and its imports are answered as before.
 #[test]
 fn a_policy_built_against_0_2_0_still_loads_and_picks() {
     let path = build_fixture("policy-v0-2-0", &[], "policy_v0_2_0.wasm");
-    let policy = Policy::from_file(&engine(), &path).expect("a 0.2.0 policy loads in a 0.2.1 host");
+    let policy = Policy::from_file(&engine(), &path).expect("a 0.2.0 policy loads in a 0.2.2 host");
     assert_eq!(policy.id().wit_version, "0.2.0");
     let store = company(people(3));
     let text = store.topologies["t1"].email_personas.len() as u32;

@@ -70,7 +70,7 @@ fn run_reloads_the_policy_when_its_file_changes() {
     assert_eq!(first["outcome"], "action", "{first}");
     let default_sha = first["policy"]["sha256"].as_str().unwrap().to_owned();
     assert_eq!(first["policy"]["name"], "policy");
-    assert_eq!(first["policy"]["wit_version"], "0.2.1");
+    assert_eq!(first["policy"]["wit_version"], "0.2.2");
 
     replace_atomically(&policy, REALISTIC_POLICY_WASM);
     let (swap, before) = until(&lines, |l| l.get("event").is_some());

@@ -1,0 +1,178 @@
+//! Listing the running deckies for a policy: once per pick, and not at all
+//! while the store's revision of them stands.
+//!
+//! A store that keeps revisions (see [`MailStore::revision`]) promises that
+//! an unchanged revision means an unchanged listing. The listing is then
+//! kept engine-wide, by store and revision fingerprint, so that every
+//! instance on the engine shares it: a fresh instance per pick does not make
+//! the store list (and clone) its deckies again. The store is recognised by
+//! a weak reference to it, which also keeps its address from being reused
+//! by another store while the entry exists.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use emailgen_picker::{Decky, MailStore, StoreError, Subject};
+
+use crate::fingerprint;
+use crate::imports::SharedMailStore;
+
+/// How many listings an engine keeps (distinct stores and filters).
+const MAX_LISTINGS: usize = 16;
+
+type StoreRef = Weak<Mutex<dyn MailStore + Send>>;
+/// A store, the revision fingerprint of a listing, and the listing.
+type Entry = (StoreRef, u64, Arc<[Decky]>);
+
+/// Listings by store and revision fingerprint, shared by every instance on
+/// an engine.
+#[derive(Clone, Default)]
+pub struct SharedListings {
+    entries: Arc<Mutex<Vec<Entry>>>,
+}
+
+impl SharedListings {
+    fn find(&self, store: &SharedMailStore, fingerprint: u64) -> Option<Arc<[Decky]>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let store = Arc::as_ptr(store);
+        let same_store = |s: &StoreRef| std::ptr::addr_eq(s.as_ptr(), store);
+        entries.iter().find(|(s, fp, _)| *fp == fingerprint && same_store(s)).map(|(_, _, rows)| Arc::clone(rows))
+    }
+
+    fn keep(&self, store: &SharedMailStore, fingerprint: u64, rows: Arc<[Decky]>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // Listings of stores that are gone are of no more use; past that,
+        // the oldest go first (older revisions, once a store changes).
+        let store = Arc::downgrade(store);
+        entries.retain(|(s, _, _)| s.strong_count() > 0);
+        if entries.len() >= MAX_LISTINGS {
+            entries.remove(0);
+        }
+        entries.push((store, fingerprint, rows));
+    }
+}
+
+/// The running deckies offering one of `filter`, with their fingerprint:
+/// from the store's revision and the engine's listings when the store keeps
+/// revisions, else listed and hashed.
+pub fn list(mail: &SharedMailStore, listings: &SharedListings, filter: &[&str]) -> Result<Listed, StoreError> {
+    let revision = lock(mail).revision(Subject::RunningDeckies);
+    let by_revision = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, filter, r));
+    if let Some(rows) = by_revision.and_then(|fp| listings.find(mail, fp)) {
+        return Ok((by_revision.unwrap_or_default(), rows));
+    }
+    let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
+    match by_revision {
+        Some(fingerprint) => {
+            listings.keep(mail, fingerprint, Arc::clone(&rows));
+            Ok((fingerprint, rows))
+        }
+        None => Ok((fingerprint::deckies(&rows), rows)),
+    }
+}
+
+fn lock(mail: &SharedMailStore) -> std::sync::MutexGuard<'_, dyn MailStore + Send + 'static> {
+    // A store that panicked mid-call is still the embedder's store; its data
+    // is as consistent as the embedder made it.
+    mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The listing a pick works from, per services filter: taken once, then
+/// what `list-running-deckies`, `running-decky-count`, `running-decky-at`
+/// and the fingerprint answer from for the rest of the pick.
+#[derive(Default)]
+pub struct PickListing {
+    taken: Option<(Vec<String>, u64, Arc<[Decky]>)>,
+}
+
+/// A listing and its fingerprint.
+pub type Listed = (u64, Arc<[Decky]>);
+
+impl PickListing {
+    pub fn clear(&mut self) {
+        self.taken = None;
+    }
+
+    /// This pick's listing for `services`, taken with `take` (given the
+    /// filter) the first time.
+    pub fn get_or_take(
+        &mut self,
+        services: Vec<String>,
+        take: impl FnOnce(&[&str]) -> Result<Listed, StoreError>,
+    ) -> Result<Listed, StoreError> {
+        if let Some((kept, fingerprint, rows)) = &self.taken {
+            if *kept == services {
+                return Ok((*fingerprint, Arc::clone(rows)));
+            }
+        }
+        let filter: Vec<&str> = services.iter().map(String::as_str).collect();
+        let (fingerprint, rows) = take(&filter)?;
+        self.taken = Some((services, fingerprint, Arc::clone(&rows)));
+        Ok((fingerprint, rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use emailgen_picker::MemoryHost;
+
+    use super::*;
+
+    fn store_with(uuid: &str, revision: Option<u64>) -> (SharedMailStore, Arc<Mutex<MemoryHost>>) {
+        let deckies = vec![Decky { uuid: uuid.into(), services: vec!["imap".into()], ..Default::default() }];
+        let concrete = Arc::new(Mutex::new(MemoryHost { deckies, revision, ..Default::default() }));
+        (concrete.clone(), concrete)
+    }
+
+    fn listed(mail: &SharedMailStore, listings: &SharedListings) -> (u64, String) {
+        let (fingerprint, rows) = list(mail, listings, &["imap"]).unwrap();
+        (fingerprint, rows[0].uuid.clone())
+    }
+
+    #[test]
+    fn stores_with_the_same_revision_do_not_share_a_listing() {
+        let listings = SharedListings::default();
+        let (a, a_calls) = store_with("a", Some(7));
+        let (b, b_calls) = store_with("b", Some(7));
+        let (fp_a, uuid_a) = listed(&a, &listings);
+        let (fp_b, uuid_b) = listed(&b, &listings);
+        assert_eq!((fp_a == fp_b, uuid_a.as_str(), uuid_b.as_str()), (true, "a", "b"));
+        assert_eq!(listed(&a, &listings).1, "a");
+        assert_eq!(a_calls.lock().unwrap().count("list-running-deckies"), 1);
+        assert_eq!(b_calls.lock().unwrap().count("list-running-deckies"), 1);
+    }
+
+    #[test]
+    fn without_revisions_every_listing_asks_the_store_and_hashes_the_rows() {
+        let listings = SharedListings::default();
+        let (mail, calls) = store_with("a", None);
+        let first = listed(&mail, &listings);
+        calls.lock().unwrap().deckies[0].name = "renamed".into();
+        let second = listed(&mail, &listings);
+        assert_ne!(first.0, second.0, "the fingerprint follows the rows");
+        assert_eq!(calls.lock().unwrap().count("list-running-deckies"), 2);
+    }
+
+    #[test]
+    fn listings_of_dropped_stores_are_let_go() {
+        let listings = SharedListings::default();
+        for i in 0..3 * MAX_LISTINGS {
+            let (mail, _) = store_with(&format!("d{i}"), Some(1));
+            listed(&mail, &listings);
+        }
+        let kept = listings.entries.lock().unwrap();
+        assert!(kept.len() <= 1, "{} listings kept for stores that are gone", kept.len());
+    }
+
+    #[test]
+    fn a_pick_takes_its_listing_once_per_filter() {
+        let mut pick = PickListing::default();
+        let (imap, pop3) = (vec!["imap".to_owned()], vec!["pop3".to_owned()]);
+        let taken = |fingerprint| move |_: &[&str]| Ok((fingerprint, Arc::from([Decky::default()])));
+        assert_eq!(pick.get_or_take(imap.clone(), taken(1)).unwrap().0, 1);
+        assert_eq!(pick.get_or_take(imap, taken(2)).unwrap().0, 1, "same filter, same listing");
+        let filter = |filter: &[&str]| Ok((filter.len() as u64 + 40, Arc::from([])));
+        assert_eq!(pick.get_or_take(pop3.clone(), filter).unwrap().0, 41, "taken with the filter asked for");
+        pick.clear();
+        assert_eq!(pick.get_or_take(pop3, taken(4)).unwrap().0, 4);
+    }
+}
