@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, Subject, Topology};
+use emailgen_picker::{MailStore, StoreError, Subject, Topology};
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -13,7 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{clock, log, store, types};
 use crate::engine::{Limits, PickerEngine};
 use crate::fetched::Fetched;
-use crate::listing::{self, PickListing, SharedListings};
+use crate::listing::DeckyListings;
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
 use crate::{convert, fingerprint};
@@ -49,10 +49,8 @@ pub struct HostState {
     budget: ImportBudget,
     served: Served,
     fetched: Fetched,
-    /// Listings by store revision, shared engine-wide.
-    listings: SharedListings,
-    /// The running deckies as listed for this pick.
-    pick_listing: PickListing,
+    /// The running deckies, listed once per pick.
+    deckies: DeckyListings,
     persona_cache: SharedPersonaCache,
     deadline: std::time::Duration,
     stdout: GuestOutput,
@@ -132,6 +130,7 @@ impl HostState {
         };
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
         HostState {
+            deckies: DeckyListings::new(mail.clone(), engine.listings().clone()),
             mail,
             clock,
             wasi: crate::wasi::sandbox_ctx(&stdout, &stderr),
@@ -140,8 +139,6 @@ impl HostState {
             budget,
             served: Served::default(),
             fetched: Fetched::default(),
-            listings: engine.listings().clone(),
-            pick_listing: PickListing::default(),
             persona_cache: engine.persona_cache().clone(),
             deadline: limits.deadline,
             stdout,
@@ -155,7 +152,7 @@ impl HostState {
         self.budget.log_lines = 0;
         self.served.clear();
         self.fetched.clear();
-        self.pick_listing.clear();
+        self.deckies.begin_pick();
         self.stdout.begin_pick();
         self.stderr.begin_pick();
     }
@@ -182,17 +179,6 @@ impl HostState {
             self.served.topology(row, &self.persona_cache);
         }
         Ok(row)
-    }
-
-    /// This pick's listing of the running deckies offering one of
-    /// `services`, and its fingerprint (see [`crate::listing`]): every
-    /// import about the running deckies answers from it, so they agree
-    /// within a pick.
-    fn listing(&mut self, services: Vec<String>) -> Result<(u64, Arc<[Decky]>), StoreError> {
-        let (mail, listings) = (&self.mail, &self.listings);
-        self.pick_listing.get_or_take(services, |filter| {
-            listing::list(mail, listings, filter).map_err(behind("list-running-deckies"))
-        })
     }
 
     /// Fetches the global pool and records it as served.
@@ -300,7 +286,7 @@ fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, 
 impl store::Host for HostState {
     fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(StoreImport::ListRunningDeckies)?;
-        let listing = self.listing(services);
+        let listing = self.deckies.get(services);
         store_result(listing.map(|(_, rows)| {
             self.served.deckies(Arc::clone(&rows));
             rows.iter().map(convert::decky).collect()
@@ -309,7 +295,7 @@ impl store::Host for HostState {
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
-        let listing = self.listing(services);
+        let listing = self.deckies.get(services).map_err(behind("list-running-deckies"));
         store_result(listing.map(|(fingerprint, rows)| {
             self.served.deckies(rows);
             fingerprint
@@ -318,7 +304,7 @@ impl store::Host for HostState {
 
     fn running_decky_count(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u32, String>> {
         self.budget.charge(StoreImport::RunningDeckyCount)?;
-        let listing = self.listing(services);
+        let listing = self.deckies.get(services).map_err(behind("list-running-deckies"));
         store_result(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
     }
 
@@ -328,7 +314,7 @@ impl store::Host for HostState {
         index: u32,
     ) -> wasmtime::Result<Result<Option<types::Decky>, String>> {
         self.budget.charge(StoreImport::RunningDeckyAt)?;
-        let (_, rows) = match self.listing(services) {
+        let (_, rows) = match self.deckies.get(services).map_err(behind("list-running-deckies")) {
             Ok(listing) => listing,
             Err(error) => return store_result(Err(error)),
         };

@@ -53,21 +53,32 @@ impl SharedListings {
 
 /// The running deckies offering one of `filter`, with their fingerprint:
 /// from the store's revision and the engine's listings when the store keeps
-/// revisions, else listed and hashed.
-pub fn list(mail: &SharedMailStore, listings: &SharedListings, filter: &[&str]) -> Result<Listed, StoreError> {
+/// revisions (`last` first: the listing this instance used before), else
+/// listed and hashed.
+fn list(
+    mail: &SharedMailStore,
+    shared: &SharedListings,
+    last: &mut Option<Listed>,
+    filter: &[&str],
+) -> Result<Listed, StoreError> {
     let revision = lock(mail).revision(Subject::RunningDeckies);
-    let by_revision = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, filter, r));
-    if let Some(rows) = by_revision.and_then(|fp| listings.find(mail, fp)) {
-        return Ok((by_revision.unwrap_or_default(), rows));
+    let Some(fingerprint) = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, filter, r)) else {
+        let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
+        return Ok((fingerprint::deckies(&rows), rows));
+    };
+    if let Some((known, rows)) = last.as_ref().filter(|(known, _)| *known == fingerprint) {
+        return Ok((*known, Arc::clone(rows)));
     }
-    let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
-    match by_revision {
-        Some(fingerprint) => {
-            listings.keep(mail, fingerprint, Arc::clone(&rows));
-            Ok((fingerprint, rows))
+    let rows = match shared.find(mail, fingerprint) {
+        Some(rows) => rows,
+        None => {
+            let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
+            shared.keep(mail, fingerprint, Arc::clone(&rows));
+            rows
         }
-        None => Ok((fingerprint::deckies(&rows), rows)),
-    }
+    };
+    *last = Some((fingerprint, Arc::clone(&rows)));
+    Ok((fingerprint, rows))
 }
 
 fn lock(mail: &SharedMailStore) -> std::sync::MutexGuard<'_, dyn MailStore + Send + 'static> {
@@ -76,38 +87,43 @@ fn lock(mail: &SharedMailStore) -> std::sync::MutexGuard<'_, dyn MailStore + Sen
     mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The listing a pick works from, per services filter: taken once, then
-/// what `list-running-deckies`, `running-decky-count`, `running-decky-at`
-/// and the fingerprint answer from for the rest of the pick.
-#[derive(Default)]
-pub struct PickListing {
-    taken: Option<(Vec<String>, u64, Arc<[Decky]>)>,
-}
-
 /// A listing and its fingerprint.
 pub type Listed = (u64, Arc<[Decky]>);
 
-impl PickListing {
-    pub fn clear(&mut self) {
+/// How one instance's imports get the running deckies. Within a pick the
+/// deckies are listed once per services filter, and `list-running-deckies`,
+/// `running-decky-count`, `running-decky-at` and the fingerprint all answer
+/// from that listing.
+pub struct DeckyListings {
+    mail: SharedMailStore,
+    shared: SharedListings,
+    /// The revision listing this instance used last: a warm instance finds
+    /// it without locking the engine's listings.
+    last: Option<Listed>,
+    /// This pick's listing, with its filter.
+    taken: Option<(Vec<String>, Listed)>,
+}
+
+impl DeckyListings {
+    pub fn new(mail: SharedMailStore, shared: SharedListings) -> Self {
+        DeckyListings { mail, shared, last: None, taken: None }
+    }
+
+    pub fn begin_pick(&mut self) {
         self.taken = None;
     }
 
-    /// This pick's listing for `services`, taken with `take` (given the
-    /// filter) the first time.
-    pub fn get_or_take(
-        &mut self,
-        services: Vec<String>,
-        take: impl FnOnce(&[&str]) -> Result<Listed, StoreError>,
-    ) -> Result<Listed, StoreError> {
-        if let Some((kept, fingerprint, rows)) = &self.taken {
+    /// This pick's listing for `services`.
+    pub fn get(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
+        if let Some((kept, (fingerprint, rows))) = &self.taken {
             if *kept == services {
                 return Ok((*fingerprint, Arc::clone(rows)));
             }
         }
         let filter: Vec<&str> = services.iter().map(String::as_str).collect();
-        let (fingerprint, rows) = take(&filter)?;
-        self.taken = Some((services, fingerprint, Arc::clone(&rows)));
-        Ok((fingerprint, rows))
+        let listed = list(&self.mail, &self.shared, &mut self.last, &filter)?;
+        self.taken = Some((services, (listed.0, Arc::clone(&listed.1))));
+        Ok(listed)
     }
 }
 
@@ -124,8 +140,12 @@ mod tests {
     }
 
     fn listed(mail: &SharedMailStore, listings: &SharedListings) -> (u64, String) {
-        let (fingerprint, rows) = list(mail, listings, &["imap"]).unwrap();
+        let (fingerprint, rows) = DeckyListings::new(mail.clone(), listings.clone()).get(imap()).unwrap();
         (fingerprint, rows[0].uuid.clone())
+    }
+
+    fn imap() -> Vec<String> {
+        vec!["imap".to_owned()]
     }
 
     #[test]
@@ -164,15 +184,20 @@ mod tests {
     }
 
     #[test]
-    fn a_pick_takes_its_listing_once_per_filter() {
-        let mut pick = PickListing::default();
-        let (imap, pop3) = (vec!["imap".to_owned()], vec!["pop3".to_owned()]);
-        let taken = |fingerprint| move |_: &[&str]| Ok((fingerprint, Arc::from([Decky::default()])));
-        assert_eq!(pick.get_or_take(imap.clone(), taken(1)).unwrap().0, 1);
-        assert_eq!(pick.get_or_take(imap, taken(2)).unwrap().0, 1, "same filter, same listing");
-        let filter = |filter: &[&str]| Ok((filter.len() as u64 + 40, Arc::from([])));
-        assert_eq!(pick.get_or_take(pop3.clone(), filter).unwrap().0, 41, "taken with the filter asked for");
-        pick.clear();
-        assert_eq!(pick.get_or_take(pop3, taken(4)).unwrap().0, 4);
+    fn a_pick_lists_once_per_filter_and_a_warm_instance_keeps_its_listing() {
+        let (mail, calls) = store_with("a", Some(1));
+        let mut instance = DeckyListings::new(mail, SharedListings::default());
+        let pop3 = vec!["pop3".to_owned()];
+        instance.begin_pick();
+        let (first, _) = instance.get(imap()).unwrap();
+        calls.lock().unwrap().revision = Some(2); // a change within the pick is not seen
+        assert_eq!(instance.get(imap()).unwrap().0, first, "same filter, same listing");
+        assert_eq!(instance.get(pop3.clone()).unwrap().1.len(), 0, "listed with the filter asked for");
+        instance.begin_pick();
+        assert_ne!(instance.get(imap()).unwrap().0, first, "the next pick sees the new revision");
+        assert_eq!(calls.lock().unwrap().count("list-running-deckies"), 3);
+        instance.begin_pick();
+        instance.get(imap()).unwrap();
+        assert_eq!(calls.lock().unwrap().count("list-running-deckies"), 3, "unchanged revision, no listing");
     }
 }
