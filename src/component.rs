@@ -5,6 +5,7 @@
 //! it with [`export_policy!`](crate::export_policy).
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -12,7 +13,7 @@ use crate::active_hours::Window;
 use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
 use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 use crate::persona::{PersonaSummary, PersonaView, ReplyLatency, Tone};
-use crate::pick::{PickOptions, Picker};
+use crate::pick::{PickOptions, Picker, MAIL_SERVICES};
 
 #[doc(hidden)]
 #[macro_use]
@@ -140,7 +141,11 @@ impl PickerHost for WitHost {
     type Persona = PersonaSummary;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
-        store::running_deckies_fingerprint(&owned(services)).map(Some).map_err(StoreError)
+        let answer = match services == MAIL_SERVICES {
+            true => store::running_deckies_fingerprint(mail_services()),
+            false => store::running_deckies_fingerprint(&owned(services)),
+        };
+        answer.map(Some).map_err(StoreError)
     }
 
     fn running_decky_count(&mut self, services: &[&str]) -> Option<Result<u32, StoreError>> {
@@ -169,6 +174,11 @@ impl PickerHost for WitHost {
         Some(store::global_pool_personas().map(from_wit_personas).map_err(StoreError))
     }
 
+    /// The host resolves the decky's uuid to its own copy.
+    fn fills_in_decky(&self) -> bool {
+        true
+    }
+
     fn local_now(&mut self) -> NaiveDateTime {
         // A host that sends an impossible date gets the epoch rather than a
         // trap: the pick still runs, on a clock that is plainly wrong in logs.
@@ -189,6 +199,13 @@ impl PickerHost for WitHost {
 /// A services filter as the bindings take it.
 fn owned(services: &[&str]) -> Vec<String> {
     services.iter().map(|s| s.to_string()).collect()
+}
+
+/// The picker's filter as the bindings take it, built once: a warm pick
+/// asks for its fingerprint every time.
+fn mail_services() -> &'static [String] {
+    static FILTER: OnceLock<Vec<String>> = OnceLock::new();
+    FILTER.get_or_init(|| owned(&MAIL_SERVICES))
 }
 
 fn from_wit_decky(d: wit::Decky) -> host::Decky {

@@ -147,6 +147,14 @@ pub trait PickerHost: MailStore {
     fn global_pool_personas(&mut self) -> Option<Result<Vec<Self::Persona>, StoreError>> {
         None
     }
+    /// Whether the host answers with its own copy of the chosen decky's
+    /// name and services, so an action need only name the decky by uuid
+    /// (the Wasm host does: a WIT `email-action` carries the uuid alone).
+    /// A pick then leaves the action's name and services empty instead of
+    /// copying them for nothing. `false` (the default): the action is whole.
+    fn fills_in_decky(&self) -> bool {
+        false
+    }
     /// The host's local wall-clock time, used when a pick is given no "now".
     fn local_now(&mut self) -> NaiveDateTime;
     fn log(&mut self, level: LogLevel, message: &str);

@@ -135,10 +135,14 @@ impl<'h, H: PickerHost> Tick<'h, H> {
         p: f64,
     ) -> Result<EmailAction<H::Persona>, PickError> {
         let parent = self.maybe_parent(decky, sender, recipient, p)?;
+        let (mail_decky_name, mail_decky_services) = match self.host.fills_in_decky() {
+            true => (String::new(), Vec::new()),
+            false => (decky.name.clone(), decky.services.clone()),
+        };
         let mut action = EmailAction {
             mail_decky_uuid: decky.uuid.clone(),
-            mail_decky_name: decky.name.clone(),
-            mail_decky_services: decky.services.clone(),
+            mail_decky_name,
+            mail_decky_services,
             sender: sender.clone(),
             recipient: recipient.clone(),
             thread_id: String::new(),
@@ -205,11 +209,14 @@ pub fn choose_pair<'p, P: PersonaView>(rng: &mut impl Rng, active: &[&'p P]) -> 
         return None;
     }
     let sender = active[choose_index(rng, active.len())];
-    let others: Vec<&P> = active.iter().copied().filter(|p| !same_bytes(p.email(), sender.email())).collect();
-    if others.is_empty() {
+    // Counted, then walked to: the same draw as indexing a list of them,
+    // without building one on every pick.
+    let others = || active.iter().copied().filter(|p| !same_bytes(p.email(), sender.email()));
+    let count = others().count();
+    if count == 0 {
         return None;
     }
-    Some((sender, others[choose_index(rng, others.len())]))
+    others().nth(choose_index(rng, count)).map(|recipient| (sender, recipient))
 }
 
 /// A uniform index into a list of `len` items. Sampled as `u32` so a seed

@@ -49,6 +49,9 @@ read_as_persona_view!(Persona, PersonaSummary);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonaSummary {
     pub position: u32,
+    /// A `String`, taken as the bindings lift it: an `Arc<str>` would make
+    /// an action's two clones cheaper but cost a copy of every persona's
+    /// address when a list is fetched (fresh large +1.8 µs, warm −0.05 µs).
     pub email: String,
     pub window: Window,
     pub tone: Tone,

@@ -418,8 +418,9 @@ fn probabilities_are_described_without_float_formatting() {
     assert!(matches!(outcome, Outcome::Error { error } if error.message.ends_with("got 1.250")));
 }
 
-/// A host that hands over its own parse of the persona lists, summarised, as
-/// the Wasm host does: the same store underneath, parsed with the same rules.
+/// A host that hands over its own parse of the persona lists, summarised, and
+/// fills in the chosen decky's name and services itself, as the Wasm host
+/// does: the same store underneath, parsed with the same rules.
 struct SummaryHost(FakeHost);
 
 impl SummaryHost {
@@ -452,6 +453,9 @@ impl PickerHost for SummaryHost {
     }
     fn global_pool_personas(&mut self) -> Option<Result<Vec<PersonaSummary>, StoreError>> {
         Some(Ok(self.summaries(&self.0.global_personas, "en")))
+    }
+    fn fills_in_decky(&self) -> bool {
+        true
     }
     fn local_now(&mut self) -> NaiveDateTime {
         self.0.local_now()
@@ -494,6 +498,9 @@ fn summaries_from_the_host_pick_what_whole_personas_pick() {
             match (expected, got) {
                 (Outcome::Action { action: e }, Outcome::Action { action: g }) => {
                     replies += usize::from(e.is_reply);
+                    // The host fills these in; the pick does not copy them.
+                    assert!(!e.mail_decky_name.is_empty() && g.mail_decky_name.is_empty());
+                    assert!(!e.mail_decky_services.is_empty() && g.mail_decky_services.is_empty());
                     assert_eq!(
                         (e.mail_decky_uuid, e.sender.position, e.recipient.position, e.thread_id, e.context_hint),
                         (g.mail_decky_uuid, g.sender.position, g.recipient.position, g.thread_id, g.context_hint),
