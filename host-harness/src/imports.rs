@@ -13,7 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{clock, log, store, types};
 use crate::engine::{Limits, PickerEngine};
 use crate::fetched::Fetched;
-use crate::listing::DeckyListings;
+use crate::listing::{DeckyListings, Listed};
 use crate::stdio::GuestOutput;
 use crate::validate::{Served, SharedPersonaCache};
 use crate::{convert, fingerprint};
@@ -181,6 +181,12 @@ impl HostState {
         Ok(row)
     }
 
+    /// This pick's listing of the running deckies, for the imports other
+    /// than `list-running-deckies`: a failure names the listing behind them.
+    fn listing(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
+        self.deckies.get(services).map_err(behind("list-running-deckies"))
+    }
+
     /// Fetches the global pool and records it as served.
     fn serve_global_pool(&mut self) -> Result<String, StoreError> {
         let text = self.mail().global_personas()?;
@@ -295,7 +301,7 @@ impl store::Host for HostState {
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
-        let listing = self.deckies.get(services).map_err(behind("list-running-deckies"));
+        let listing = self.listing(services);
         store_result(listing.map(|(fingerprint, rows)| {
             self.served.deckies(rows);
             fingerprint
@@ -304,7 +310,7 @@ impl store::Host for HostState {
 
     fn running_decky_count(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u32, String>> {
         self.budget.charge(StoreImport::RunningDeckyCount)?;
-        let listing = self.deckies.get(services).map_err(behind("list-running-deckies"));
+        let listing = self.listing(services);
         store_result(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
     }
 
@@ -314,7 +320,7 @@ impl store::Host for HostState {
         index: u32,
     ) -> wasmtime::Result<Result<Option<types::Decky>, String>> {
         self.budget.charge(StoreImport::RunningDeckyAt)?;
-        let (_, rows) = match self.deckies.get(services).map_err(behind("list-running-deckies")) {
+        let (_, rows) = match self.listing(services) {
             Ok(listing) => listing,
             Err(error) => return store_result(Err(error)),
         };
