@@ -221,10 +221,14 @@ impl HostState {
     }
 
     fn mail(&self) -> MutexGuard<'_, dyn MailStore + Send + 'static> {
-        // A store that panicked mid-call is still the embedder's store; its
-        // data is as consistent as the embedder made it.
-        self.mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_store(&self.mail)
     }
+}
+
+/// The embedder's store, locked. A store that panicked mid-call is still
+/// the embedder's store; its data is as consistent as the embedder made it.
+pub(crate) fn lock_store(mail: &SharedMailStore) -> MutexGuard<'_, dyn MailStore + Send + 'static> {
+    mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Memory and table limits that remember when they said no, so a failed

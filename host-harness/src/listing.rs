@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, Weak};
 use emailgen_picker::{Decky, MailStore, StoreError, Subject};
 
 use crate::fingerprint;
-use crate::imports::SharedMailStore;
+use crate::imports::{lock_store, SharedMailStore};
 
 /// How many listings an engine keeps (distinct stores and filters).
 const MAX_LISTINGS: usize = 16;
@@ -61,9 +61,9 @@ fn list(
     last: &mut Option<Listed>,
     filter: &[&str],
 ) -> Result<Listed, StoreError> {
-    let revision = lock(mail).revision(Subject::RunningDeckies);
+    let revision = lock_store(mail).revision(Subject::RunningDeckies);
     let Some(fingerprint) = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, filter, r)) else {
-        let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
+        let rows: Arc<[Decky]> = lock_store(mail).list_running_deckies(filter)?.into();
         return Ok((fingerprint::deckies(&rows), rows));
     };
     if let Some((known, rows)) = last.as_ref().filter(|(known, _)| *known == fingerprint) {
@@ -72,19 +72,13 @@ fn list(
     let rows = match shared.find(mail, fingerprint) {
         Some(rows) => rows,
         None => {
-            let rows: Arc<[Decky]> = lock(mail).list_running_deckies(filter)?.into();
+            let rows: Arc<[Decky]> = lock_store(mail).list_running_deckies(filter)?.into();
             shared.keep(mail, fingerprint, Arc::clone(&rows));
             rows
         }
     };
     *last = Some((fingerprint, Arc::clone(&rows)));
     Ok((fingerprint, rows))
-}
-
-fn lock(mail: &SharedMailStore) -> std::sync::MutexGuard<'_, dyn MailStore + Send + 'static> {
-    // A store that panicked mid-call is still the embedder's store; its data
-    // is as consistent as the embedder made it.
-    mail.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A listing and its fingerprint.
