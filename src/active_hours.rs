@@ -22,10 +22,8 @@ pub enum Window {
 impl Window {
     /// Parses `"HH:MM-HH:MM"`. Never fails: anything malformed is `Always`.
     pub fn parse(text: &str) -> Window {
-        match canonical(text.as_bytes()).or_else(|| lenient(text)) {
-            Some((start, end)) if start != end => Window::Between { start, end },
-            _ => Window::Always,
-        }
+        let bounds = canonical(text.as_bytes()).or_else(|| lenient(text));
+        bounds.map_or(Window::Always, |(start, end)| Window::from_bounds(start, end))
     }
 
     /// The window as two minutes of the day; equal when always active (the

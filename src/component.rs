@@ -4,6 +4,7 @@
 //! Other policy crates reuse it: they implement [`PolicyLogic`], and export
 //! it with [`export_policy!`](crate::export_policy).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -98,7 +99,7 @@ pub struct WitHost;
 
 impl MailStore for WitHost {
     fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<host::Decky>, StoreError> {
-        let rows = store::list_running_deckies(&owned(services)).map_err(StoreError)?;
+        let rows = store::list_running_deckies(&wit_filter(services)).map_err(StoreError)?;
         Ok(rows.into_iter().map(from_wit_decky).collect())
     }
 
@@ -141,19 +142,15 @@ impl PickerHost for WitHost {
     type Persona = PersonaSummary;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
-        let answer = match services == MAIL_SERVICES {
-            true => store::running_deckies_fingerprint(mail_services()),
-            false => store::running_deckies_fingerprint(&owned(services)),
-        };
-        answer.map(Some).map_err(StoreError)
+        store::running_deckies_fingerprint(&wit_filter(services)).map(Some).map_err(StoreError)
     }
 
     fn running_decky_count(&mut self, services: &[&str]) -> Option<Result<u32, StoreError>> {
-        Some(store::running_decky_count(&owned(services)).map_err(StoreError))
+        Some(store::running_decky_count(&wit_filter(services)).map_err(StoreError))
     }
 
     fn running_decky_at(&mut self, services: &[&str], index: u32) -> Result<Option<host::Decky>, StoreError> {
-        let decky = store::running_decky_at(&owned(services), index).map_err(StoreError)?;
+        let decky = store::running_decky_at(&wit_filter(services), index).map_err(StoreError)?;
         Ok(decky.map(from_wit_decky))
     }
 
@@ -196,16 +193,15 @@ impl PickerHost for WitHost {
     }
 }
 
-/// A services filter as the bindings take it.
-fn owned(services: &[&str]) -> Vec<String> {
-    services.iter().map(|s| s.to_string()).collect()
-}
-
-/// The picker's filter as the bindings take it, built once: a warm pick
-/// asks for its fingerprint every time.
-fn mail_services() -> &'static [String] {
-    static FILTER: OnceLock<Vec<String>> = OnceLock::new();
-    FILTER.get_or_init(|| owned(&MAIL_SERVICES))
+/// A services filter as the bindings take it. The picker's own filter is
+/// built once: a warm pick asks for its fingerprint every time.
+fn wit_filter(services: &[&str]) -> Cow<'static, [String]> {
+    static MAIL_FILTER: OnceLock<Vec<String>> = OnceLock::new();
+    let owned = |services: &[&str]| services.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    match services == MAIL_SERVICES {
+        true => Cow::Borrowed(MAIL_FILTER.get_or_init(|| owned(&MAIL_SERVICES))),
+        false => Cow::Owned(owned(services)),
+    }
 }
 
 fn from_wit_decky(d: wit::Decky) -> host::Decky {

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use emailgen_picker::{Decky, Subject, Topology};
+use emailgen_picker::{Decky, MailStore, Subject, Topology};
 use xxhash_rust::xxh3::xxh3_64;
 
 thread_local! {
@@ -90,6 +90,14 @@ pub fn revision(subject: Subject<'_>, services: &[&str], revision: u64) -> u64 {
         }
         buffer.extend_from_slice(&revision.to_le_bytes());
     })
+}
+
+/// The fingerprint of `subject` from `store`'s revision of it (see
+/// [`revision`]); `None` when the store keeps no revision, and the answer
+/// must be fetched and hashed.
+pub fn by_revision(store: &mut (impl MailStore + ?Sized), subject: Subject<'_>, services: &[&str]) -> Option<u64> {
+    let kept = store.revision(subject)?;
+    Some(revision(subject, services, kept))
 }
 
 #[cfg(test)]

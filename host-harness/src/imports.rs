@@ -338,10 +338,10 @@ impl store::Host for HostState {
 
     fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::TopologyFingerprint)?;
-        let Some(revision) = self.mail().revision(Subject::Topology(&id)) else {
+        let by_revision = fingerprint::by_revision(&mut *self.mail(), Subject::Topology(&id), &[]);
+        let Some(fingerprint) = by_revision else {
             return self.fetch_topology(id, None);
         };
-        let fingerprint = fingerprint::revision(Subject::Topology(&id), &[], revision);
         if self.served.known_topology(&id, fingerprint) {
             return Ok(Ok(fingerprint));
         }
@@ -350,10 +350,10 @@ impl store::Host for HostState {
 
     fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::GlobalPersonasFingerprint)?;
-        let Some(revision) = self.mail().revision(Subject::GlobalPersonas) else {
+        let by_revision = fingerprint::by_revision(&mut *self.mail(), Subject::GlobalPersonas, &[]);
+        let Some(fingerprint) = by_revision else {
             return self.fetch_global_pool(None);
         };
-        let fingerprint = fingerprint::revision(Subject::GlobalPersonas, &[], revision);
         if self.served.known_global_pool(fingerprint) {
             return Ok(Ok(fingerprint));
         }

@@ -61,8 +61,8 @@ fn list(
     last: &mut Option<Listed>,
     filter: &[&str],
 ) -> Result<Listed, StoreError> {
-    let revision = lock_store(mail).revision(Subject::RunningDeckies);
-    let Some(fingerprint) = revision.map(|r| fingerprint::revision(Subject::RunningDeckies, filter, r)) else {
+    let by_revision = fingerprint::by_revision(&mut *lock_store(mail), Subject::RunningDeckies, filter);
+    let Some(fingerprint) = by_revision else {
         let rows: Arc<[Decky]> = lock_store(mail).list_running_deckies(filter)?.into();
         return Ok((fingerprint::deckies(&rows), rows));
     };

@@ -32,13 +32,6 @@ impl NativePolicy {
     }
 }
 
-impl<S: MailStore> NativeHost<S> {
-    fn revision_fingerprint(&mut self, subject: Subject<'_>, services: &[&str]) -> Option<u64> {
-        let revision = self.store.revision(subject)?;
-        Some(fingerprint::revision(subject, services, revision))
-    }
-}
-
 /// A [`MailStore`] with the host's clock and a silent log: everything a
 /// native policy needs.
 pub struct NativeHost<S> {
@@ -83,15 +76,15 @@ impl<S: MailStore> PickerHost for NativeHost<S> {
     type Persona = emailgen_picker::Persona;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
-        Ok(self.revision_fingerprint(Subject::RunningDeckies, services))
+        Ok(fingerprint::by_revision(&mut self.store, Subject::RunningDeckies, services))
     }
 
     fn topology_fingerprint(&mut self, id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self.revision_fingerprint(Subject::Topology(id), &[]))
+        Ok(fingerprint::by_revision(&mut self.store, Subject::Topology(id), &[]))
     }
 
     fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
-        Ok(self.revision_fingerprint(Subject::GlobalPersonas, &[]))
+        Ok(fingerprint::by_revision(&mut self.store, Subject::GlobalPersonas, &[]))
     }
 
     fn local_now(&mut self) -> NaiveDateTime {
