@@ -6,16 +6,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
 use emailgen_picker::{MailStore, StoreError, Subject, Topology};
-use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtxView, WasiView};
 
 use crate::bindings::{clock, log, store, types};
-use crate::engine::{Limits, PickerEngine};
+use crate::engine::{EpochClock, Limits, PickerEngine};
 use crate::fetched::Fetched;
 use crate::listing::{DeckyListings, Listed};
 use crate::stdio::GuestOutput;
-use crate::validate::{Served, SharedPersonaCache};
+use crate::text::escape_unsafe;
+use crate::trap::{DeadlineReached, PolicyViolation};
+use crate::validate::{Served, SharedPersonaCache, ThreadLookup};
+use crate::wasi::{HasWasi, WasiState};
 use crate::{convert, fingerprint};
 
 /// Log lines a policy may write in one pick; the rest are dropped.
@@ -43,8 +45,7 @@ pub fn local_clock() -> Clock {
 pub struct HostState {
     mail: SharedMailStore,
     clock: Clock,
-    wasi: WasiCtx,
-    table: ResourceTable,
+    wasi: WasiState,
     limiter: Limiter,
     budget: ImportBudget,
     served: Served,
@@ -52,16 +53,10 @@ pub struct HostState {
     /// The running deckies, listed once per pick.
     deckies: DeckyListings,
     persona_cache: SharedPersonaCache,
-    deadline: std::time::Duration,
+    limits: Limits,
     stdout: GuestOutput,
     stderr: GuestOutput,
 }
-
-/// A policy broke one of the host's rules. Raised as a trap from an import
-/// (so the policy cannot catch it) or found when checking its answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("policy violation: {0}")]
-pub struct PolicyViolation(pub String);
 
 /// The store imports, each with its own call budget.
 #[derive(Clone, Copy)]
@@ -99,16 +94,23 @@ impl StoreImport {
     }
 }
 
-/// How many times each store import may be called in one pick.
+/// How many times each store import may be called in one pick, and until
+/// when: a store call asked for after the deadline is not made.
 struct ImportBudget {
     max_calls: u32,
     max_thread_rows: u32,
     calls: [u32; StoreImport::COUNT],
     log_lines: u32,
+    epochs: EpochClock,
+    /// The epoch tick of this pick's deadline.
+    deadline: u64,
 }
 
 impl ImportBudget {
     fn charge(&mut self, import: StoreImport) -> wasmtime::Result<()> {
+        if self.epochs.now() >= self.deadline {
+            return Err(wasmtime::Error::new(DeadlineReached { during: import.wit_name() }));
+        }
         let calls = &mut self.calls[import as usize];
         *calls += 1;
         if *calls > self.max_calls {
@@ -127,27 +129,31 @@ impl HostState {
             max_thread_rows: limits.max_thread_rows,
             calls: [0; StoreImport::COUNT],
             log_lines: 0,
+            epochs: engine.epochs().clone(),
+            deadline: 0,
         };
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
         HostState {
             deckies: DeckyListings::new(mail.clone(), engine.listings().clone()),
             mail,
             clock,
-            wasi: crate::wasi::sandbox_ctx(&stdout, &stderr),
-            table: ResourceTable::new(),
+            wasi: WasiState::new(limits, engine.epochs().clone(), &stdout, &stderr),
             limiter: Limiter::new(limits),
             budget,
             served: Served::default(),
             fetched: Fetched::default(),
             persona_cache: engine.persona_cache().clone(),
-            deadline: limits.deadline,
+            limits: limits.clone(),
             stdout,
             stderr,
         }
     }
 
-    /// Resets the per-pick budgets and the record of what was served.
-    pub fn begin_pick(&mut self) {
+    /// Resets the per-pick budgets and the record of what was served, for
+    /// a pick that must end by epoch tick `deadline`.
+    pub fn begin_pick(&mut self, deadline: u64) {
+        self.budget.deadline = deadline;
+        self.wasi.begin_pick(deadline);
         self.budget.calls = [0; StoreImport::COUNT];
         self.budget.log_lines = 0;
         self.served.clear();
@@ -160,9 +166,10 @@ impl HostState {
     /// Fetches a topology row for a fingerprint import: its fingerprint (the
     /// revision's, or a hash of the row) and the row recorded as served.
     fn fetch_topology(&mut self, id: String, by_revision: Option<u64>) -> wasmtime::Result<Result<u64, String>> {
-        let row = match self.mail().get_topology(&id) {
+        let fetched = self.mail().get_topology(&id);
+        let row = match fetched {
             Ok(row) => row,
-            Err(error) => return store_result(Err(behind("get-topology")(error))),
+            Err(error) => return self.answer(Err(behind("get-topology")(error))),
         };
         let fingerprint = by_revision.unwrap_or_else(|| fingerprint::topology(row.as_ref()));
         if let Some(row) = &row {
@@ -196,9 +203,10 @@ impl HostState {
 
     /// Fetches the global pool for a fingerprint import, as above.
     fn fetch_global_pool(&mut self, by_revision: Option<u64>) -> wasmtime::Result<Result<u64, String>> {
-        let text = match self.mail().global_personas() {
+        let fetched = self.mail().global_personas();
+        let text = match fetched {
             Ok(text) => text,
-            Err(error) => return store_result(Err(behind("global-personas")(error))),
+            Err(error) => return self.answer(Err(behind("global-personas")(error))),
         };
         let fingerprint = by_revision.unwrap_or_else(|| fingerprint::text(&text));
         self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
@@ -206,9 +214,9 @@ impl HostState {
         Ok(Ok(fingerprint))
     }
 
-    /// The wall-clock time a pick may take.
-    pub fn deadline(&self) -> std::time::Duration {
-        self.deadline
+    /// The limits this instance runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// What the host served since the pick began.
@@ -222,6 +230,13 @@ impl HostState {
 
     fn mail(&self) -> MutexGuard<'_, dyn MailStore + Send + 'static> {
         lock_store(&self.mail)
+    }
+
+    /// A store answer as the import returns it; a failure is remembered,
+    /// so that only then may the policy report a `store` error.
+    fn answer<T>(&mut self, result: Result<T, StoreError>) -> wasmtime::Result<Result<T, String>> {
+        self.served.store_failed |= result.is_err();
+        Ok(result.map_err(|StoreError(message)| message))
     }
 }
 
@@ -279,7 +294,13 @@ impl ResourceLimiter for Limiter {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        self.wasi.view()
+    }
+}
+
+impl HasWasi for HostState {
+    fn wasi(&mut self) -> &mut WasiState {
+        &mut self.wasi
     }
 }
 
@@ -289,33 +310,31 @@ fn behind(function: &'static str) -> impl Fn(StoreError) -> StoreError {
     move |StoreError(message)| StoreError(format!("{function}: {message}"))
 }
 
-fn store_result<T>(result: Result<T, StoreError>) -> wasmtime::Result<Result<T, String>> {
-    Ok(result.map_err(|StoreError(message)| message))
-}
-
 impl store::Host for HostState {
     fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
         self.budget.charge(StoreImport::ListRunningDeckies)?;
         let listing = self.deckies.get(services);
-        store_result(listing.map(|(_, rows)| {
+        let deckies = listing.map(|(_, rows)| {
             self.served.deckies(Arc::clone(&rows));
             rows.iter().map(convert::decky).collect()
-        }))
+        });
+        self.answer(deckies)
     }
 
     fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
         let listing = self.listing(services);
-        store_result(listing.map(|(fingerprint, rows)| {
+        let fingerprint = listing.map(|(fingerprint, rows)| {
             self.served.deckies(rows);
             fingerprint
-        }))
+        });
+        self.answer(fingerprint)
     }
 
     fn running_decky_count(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u32, String>> {
         self.budget.charge(StoreImport::RunningDeckyCount)?;
         let listing = self.listing(services);
-        store_result(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
+        self.answer(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
     }
 
     fn running_decky_at(
@@ -326,7 +345,7 @@ impl store::Host for HostState {
         self.budget.charge(StoreImport::RunningDeckyAt)?;
         let (_, rows) = match self.listing(services) {
             Ok(listing) => listing,
-            Err(error) => return store_result(Err(error)),
+            Err(error) => return self.answer(Err(error)),
         };
         let index = index as usize;
         let decky = rows.get(index).map(convert::decky);
@@ -365,7 +384,8 @@ impl store::Host for HostState {
         if let Some(row) = self.fetched.take_topology(&id) {
             return Ok(Ok(row.map(convert::topology)));
         }
-        store_result(self.serve_topology(&id).map(|row| row.map(convert::topology)))
+        let row = self.serve_topology(&id);
+        self.answer(row.map(|row| row.map(convert::topology)))
     }
 
     fn topology_personas(
@@ -379,7 +399,7 @@ impl store::Host for HostState {
             Some(row) => row,
             None => match self.serve_topology(&id) {
                 Ok(row) => row,
-                Err(error) => return store_result(Err(error)),
+                Err(error) => return self.answer(Err(error)),
             },
         };
         let personas = row.and(self.served.topology_personas(&id));
@@ -390,7 +410,7 @@ impl store::Host for HostState {
         self.budget.charge(StoreImport::GlobalPoolPersonas)?;
         if self.fetched.take_global_personas().is_none() {
             if let Err(error) = self.serve_global_pool() {
-                return store_result(Err(error));
+                return self.answer(Err(error));
             }
         }
         let personas = self.served.global_personas.as_deref().unwrap_or_default();
@@ -409,9 +429,10 @@ impl store::Host for HostState {
         let limit = limit.min(self.budget.max_thread_rows);
         let rows = self.mail().list_email_threads(&mail_decky_uuid, &sender_email, &recipient_email, limit);
         if let Ok(rows) = &rows {
-            self.served.threads.extend(rows.iter().cloned());
+            let lookup = ThreadLookup { mail_decky_uuid, sender_email, recipient_email, rows: rows.clone() };
+            self.served.thread_lookups.push(lookup);
         }
-        store_result(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
+        self.answer(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
     }
 
     fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
@@ -419,7 +440,8 @@ impl store::Host for HostState {
         if let Some(text) = self.fetched.take_global_personas() {
             return Ok(Ok(text));
         }
-        store_result(self.serve_global_pool())
+        let text = self.serve_global_pool();
+        self.answer(text)
     }
 }
 
@@ -443,6 +465,9 @@ impl log::Host for HostState {
             message.truncate(cut);
             message.push('…');
         }
+        // One policy line is one log line: a newline or an escape sequence
+        // in it cannot forge a host line.
+        let message = escape_unsafe(&message);
         match level {
             log::Level::Debug => tracing::debug!(target: "policy", "{message}"),
             log::Level::Info => tracing::info!(target: "policy", "{message}"),

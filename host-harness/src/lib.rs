@@ -71,6 +71,8 @@ pub mod simulate;
 pub mod slot;
 pub mod sqlite_store;
 pub mod stdio;
+pub mod text;
+pub mod trap;
 pub mod validate;
 pub mod wasi;
 

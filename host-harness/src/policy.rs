@@ -5,13 +5,14 @@ use std::path::Path;
 
 use emailgen_picker::PickOptions;
 use sha2::{Digest, Sha256};
-use wasmtime::component::{types::ComponentItem, Component, Linker};
+use wasmtime::component::{types::ComponentItem, Component, Linker, ResourceTableError};
 use wasmtime::{Store, Trap};
 
 use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
 use crate::engine::PickerEngine;
 use crate::imports::{Clock, HostState, SharedMailStore};
 use crate::outcome::{ErrorKind, PickOutcome};
+use crate::trap::{describe, is_hostcall_fuel_exhausted, DeadlineReached, PolicyViolation};
 use crate::{convert, validate, wasi};
 
 /// The default picker policy, built from this workspace and embedded.
@@ -122,11 +123,11 @@ impl Policy {
     ) -> Result<Self, LoadError> {
         let wit_version = check_imports(engine, &component, name)?;
         let mut linker = Linker::new(engine.engine());
-        link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
+        link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: describe(&e) })?;
         let pre = linker
             .instantiate_pre(&component)
             .and_then(PickerPre::new)
-            .map_err(|e| LoadError::WrongWorld { name: name.into(), message: first_line(&e) })?;
+            .map_err(|e| LoadError::WrongWorld { name: name.into(), message: describe(&e) })?;
         Ok(Policy { id: PolicyId { name: name.into(), sha256, wit_version }, engine: engine.clone(), pre })
     }
 
@@ -193,11 +194,7 @@ fn compatible(found: &str) -> bool {
 /// Compiles a component (no checks yet).
 pub fn compile(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Component, LoadError> {
     Component::new(engine.engine(), bytes)
-        .map_err(|e| LoadError::NotAComponent { name: name.into(), message: first_line(&e) })
-}
-
-pub(crate) fn first_line(err: &wasmtime::Error) -> String {
-    format!("{err:#}").lines().next().unwrap_or_default().to_owned()
+        .map_err(|e| LoadError::NotAComponent { name: name.into(), message: describe(&e) })
 }
 
 /// The content hash that identifies a policy.
@@ -228,8 +225,9 @@ impl PolicyInstance {
                 Err(outcome) => return *outcome,
             },
         };
-        store.set_epoch_deadline(self.policy.engine.limits().deadline_ticks());
-        store.data_mut().begin_pick();
+        let engine = &self.policy.engine;
+        store.set_epoch_deadline(engine.limits().deadline_ticks());
+        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
                 let accepted = validate::accept(outcome, store.data().served());
@@ -253,6 +251,12 @@ impl PolicyInstance {
         let mut store = Store::new(self.policy.engine.engine(), state);
         store.limiter(|state| state.limiter());
         store.set_epoch_deadline(limits.deadline_ticks());
+        store.data_mut().begin_pick(self.policy.engine.epochs().deadline(limits));
+        // What one call may make the host allocate: wasmtime counts it while
+        // lifting the call's arguments (or the answer), before the host
+        // sees them.
+        store.set_hostcall_fuel(limits.max_call_bytes);
+        store.set_max_component_handles(limits.max_resource_handles);
         match self.policy.pre.instantiate(&mut store) {
             Ok(bindings) => Ok((store, bindings)),
             Err(err) => Err(Box::new(classify(err, &mut store))),
@@ -260,27 +264,55 @@ impl PolicyInstance {
     }
 }
 
-/// Turns a failed call into the error outcome that says what happened.
+/// Turns a failed call into the error outcome that says what happened,
+/// with the whole cause (but not the wasm backtrace).
 fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
+    let limits = store.data().limits().clone();
     if store.data_mut().limiter().take_denied() {
         return PickOutcome::error(
             ErrorKind::Memory,
-            format!("policy exceeded its memory limit: {}", first_line(&err)),
+            format!("policy exceeded its memory limit of {} bytes: {}", limits.memory_bytes, describe(&err)),
         );
     }
-    if let Some(violation) = err.downcast_ref::<crate::imports::PolicyViolation>() {
+    if let Some(violation) = err.downcast_ref::<PolicyViolation>() {
         return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
+    }
+    let deadline = limits.deadline.as_millis();
+    if let Some(reached) = err.downcast_ref::<DeadlineReached>() {
+        return PickOutcome::error(
+            ErrorKind::Deadline,
+            format!("policy ran past its deadline of {deadline} ms: {reached}"),
+        );
+    }
+    if is_hostcall_fuel_exhausted(&err) {
+        return PickOutcome::error(
+            ErrorKind::PolicyViolation,
+            format!(
+                "policy violation: one call handed the host more than {} bytes (an import's arguments or the answer): {}",
+                limits.max_call_bytes,
+                describe(&err)
+            ),
+        );
+    }
+    if matches!(err.downcast_ref::<ResourceTableError>(), Some(ResourceTableError::Full)) {
+        return PickOutcome::error(
+            ErrorKind::PolicyViolation,
+            format!(
+                "policy violation: the policy held more than {} resource handles at once: {}",
+                limits.max_resource_handles,
+                describe(&err)
+            ),
+        );
+    }
+    if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return PickOutcome::error(ErrorKind::Trap, format!("policy trapped: it called exit with status {}", exit.0));
     }
     match err.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => {
-            let deadline = store.data().deadline();
-            PickOutcome::error(
-                ErrorKind::Deadline,
-                format!("policy ran past its deadline of {} ms", deadline.as_millis()),
-            )
+            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {deadline} ms"))
         }
         Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
-        Some(trap) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {trap}")),
-        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", first_line(&err))),
+        Some(_) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {}", describe(&err))),
+        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", describe(&err))),
     }
 }

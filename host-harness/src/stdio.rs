@@ -1,6 +1,8 @@
 //! Where a policy's stdout and stderr go: to the host's log, one log line per
-//! output line, at most [`OUTPUT_BUDGET`] bytes per pick. Writes never fail,
-//! so a chatty policy is muted, not crashed.
+//! output line, at most [`OUTPUT_BUDGET`] bytes per pick. Writes never fail
+//! and never wait (the stream is always ready), so a chatty policy is muted,
+//! not crashed, and cannot block the host. Control characters in a line are
+//! escaped, so output cannot forge log lines or drive a terminal.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -70,6 +72,7 @@ impl OutputState {
     fn emit_line(&mut self) {
         if !self.line.is_empty() {
             let text = String::from_utf8_lossy(&self.line);
+            let text = crate::text::escape_unsafe(&text);
             tracing::info!(target: "policy", "[{}] {text}", self.stream);
             self.line.clear();
         }

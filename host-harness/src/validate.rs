@@ -1,27 +1,48 @@
 //! Checking a policy's answer against what the host served in that pick.
 //!
 //! A policy is third-party code: its action is passed on only when every
-//! part of it comes from the data the host gave it. A forged action becomes a
-//! `policy-violation` error, never an action.
+//! part of it comes from the data the host gave it, and every text in it
+//! is safe to put into an email header. A forged action becomes a
+//! `policy-violation` error, never an action. The rules, in the README's
+//! "Security model":
+//!
+//! - the mail decky is one the host listed or gave this pick, and serves
+//!   mail; sender and recipient are valid entries of the persona list served
+//!   for its source, with different addresses (the action carries the
+//!   host's own copies of the decky and the personas);
+//! - a reply names a thread row that a `list-email-threads` lookup for this
+//!   very mail decky and pair returned; its `references` are that row's
+//!   ancestry followed by its Message-ID, its `subject_hint` the row's reply
+//!   subject, as the host derives them;
+//! - a new thread has a canonical UUID for an id, not one the host served
+//!   this pick, and no parent, references, subject or excerpt;
+//! - `description` is `email:send`; no text the policy writes holds a
+//!   control character; its free texts (`context_hint`, `parent_excerpt`)
+//!   are bounded;
+//! - a skip names a mail decky the host listed, with that decky's source;
+//! - a `store` error follows a store call that failed this pick.
 
 use std::sync::{Arc, Mutex};
 
 use emailgen_picker::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
 use emailgen_picker::persona_cache::PersonaCache;
 use emailgen_picker::pick::is_mail_decky;
+use emailgen_picker::threads::{references_for_reply, reply_subject};
 use emailgen_picker::{Decky, EmailAction, SkipReason, ThreadRow, Topology};
 
 use crate::bindings::types as wit;
 use crate::convert;
-use crate::imports::PolicyViolation;
-use crate::outcome::PickOutcome;
+use crate::outcome::{ErrorKind, PickOutcome};
+use crate::text::{escape_unsafe, first_unsafe};
+use crate::trap::PolicyViolation;
 
 /// The longest text a policy may return in a field of its own making
-/// (thread id, hints, error message); personas and the decky's name and
-/// services are the host's own copies, never the policy's text.
+/// (`context_hint`, `parent_excerpt`, an error message); personas, the
+/// decky's name and services and a reply's headers are the host's own
+/// copies or derivations, never the policy's text.
 pub const MAX_FIELD_CHARS: usize = 4096;
-/// The longest `references` header (a deep thread's ancestry).
-pub const MAX_REFERENCES_CHARS: usize = 64 << 10;
+/// The one `description` an action may carry.
+pub const DESCRIPTION: &str = "email:send";
 
 /// What the host served during one pick. Persona lists are kept as the
 /// host's own parse of the text served (shared from the cache, not copied).
@@ -36,10 +57,31 @@ pub struct Served {
     /// (topology id, its personas).
     pub topologies: Vec<(String, Arc<[Persona]>)>,
     pub global_personas: Option<Arc<[Persona]>>,
-    pub threads: Vec<ThreadRow>,
+    /// The thread lookups answered, with what they were asked.
+    pub thread_lookups: Vec<ThreadLookup>,
+    /// Whether a store call failed (an import answered `err`).
+    pub store_failed: bool,
     /// Persona lists this instance was served before, by fingerprint (kept
     /// across picks): an unchanged list is found without comparing its text.
     known: Vec<(Source, u64, Arc<[Persona]>)>,
+}
+
+/// One `list-email-threads` call: its mail decky and pair, and the rows
+/// the host returned.
+pub struct ThreadLookup {
+    pub mail_decky_uuid: String,
+    pub sender_email: String,
+    pub recipient_email: String,
+    pub rows: Vec<ThreadRow>,
+}
+
+impl ThreadLookup {
+    /// Whether this lookup was for `decky` and the pair `a`, `b` (either
+    /// order, as the lookup itself matches).
+    fn is_for(&self, decky: &str, a: &str, b: &str) -> bool {
+        let (s, r) = (self.sender_email.as_str(), self.recipient_email.as_str());
+        self.mail_decky_uuid == decky && ((s, r) == (a, b) || (s, r) == (b, a))
+    }
 }
 
 /// Which kind of persona source a fingerprint was taken of.
@@ -58,9 +100,9 @@ impl Served {
         self.given.clear();
         self.topologies.clear();
         self.global_personas = None;
-        self.threads.clear();
+        self.thread_lookups.clear();
+        self.store_failed = false;
     }
-
     /// Records a list of running deckies served.
     pub fn deckies(&mut self, rows: Arc<[Decky]>) {
         self.listed.push(rows);
@@ -178,17 +220,25 @@ fn violation(message: impl Into<String>) -> PolicyViolation {
 /// personas are the host's own copies of what it served.
 pub fn accept(outcome: wit::PickOutcome, served: &Served) -> Result<PickOutcome, PolicyViolation> {
     match outcome {
-        wit::PickOutcome::Action(action) => Ok(PickOutcome::Action { action: resolve_action(action, served)? }),
+        wit::PickOutcome::Action(action) => resolve_action(action, served),
         wit::PickOutcome::Skip(reason) => {
             let reason = convert::skip_reason(reason);
             check_skip(&reason, served)?;
             Ok(PickOutcome::Skip { reason })
         }
-        wit::PickOutcome::Error(error) => {
-            bounded("error message", &error.message, MAX_FIELD_CHARS)?;
-            Ok(convert::pick_error(error))
-        }
+        wit::PickOutcome::Error(error) => accept_error(error, served),
     }
+}
+
+/// A policy's own error, with its message on one line; `store` only when a
+/// store call did fail.
+fn accept_error(error: wit::PickError, served: &Served) -> Result<PickOutcome, PolicyViolation> {
+    bounded("error message", &error.message, MAX_FIELD_CHARS)?;
+    if error.kind == wit::ErrorKind::Store && !served.store_failed {
+        return Err(violation("the policy reported a store error, but no store call failed this pick"));
+    }
+    let message = escape_unsafe(&error.message).into_owned();
+    Ok(convert::pick_error(wit::PickError { message, ..error }))
 }
 
 fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolation> {
@@ -196,21 +246,28 @@ fn check_skip(reason: &SkipReason, served: &Served) -> Result<(), PolicyViolatio
         SkipReason::NoMailDecky => return Ok(()),
         SkipReason::TooFewPersonas(s) | SkipReason::TooFewActive(s) => s,
     };
-    bounded("skip source", &shortage.source, 128)?;
-    if served.mail_decky(&shortage.mail_decky_uuid).is_none() {
+    let Some(decky) = served.mail_decky(&shortage.mail_decky_uuid) else {
         return Err(violation(format!(
             "skip names mail decky {:?}, which the host never listed",
-            shortage.mail_decky_uuid
+            escape_unsafe(&shortage.mail_decky_uuid)
+        )));
+    };
+    if shortage.source != decky.source_label() {
+        return Err(violation(format!(
+            "skip names source {:?} for mail decky {:?}, whose source is {:?}",
+            escape_unsafe(&shortage.source),
+            decky.uuid,
+            decky.source_label()
         )));
     }
     Ok(())
 }
 
-fn resolve_action(a: wit::EmailAction, served: &Served) -> Result<EmailAction, PolicyViolation> {
+fn resolve_action(a: wit::EmailAction, served: &Served) -> Result<PickOutcome, PolicyViolation> {
     let Some(decky) = served.mail_decky(&a.mail_decky_uuid) else {
         return Err(violation(format!(
             "action names mail decky {:?}, which is not a listed mail decky",
-            a.mail_decky_uuid
+            escape_unsafe(&a.mail_decky_uuid)
         )));
     };
     let personas = served_personas(decky, served)?;
@@ -219,28 +276,162 @@ fn resolve_action(a: wit::EmailAction, served: &Served) -> Result<EmailAction, P
     if sender.email == recipient.email {
         return Err(violation(format!("sender and recipient share the address {:?}", sender.email)));
     }
-    check_thread(a.is_reply, &a.thread_id, a.parent_message_id.as_deref(), served)?;
-    bounded("thread_id", &a.thread_id, 256)?;
-    bounded("context_hint", &a.context_hint, MAX_FIELD_CHARS)?;
-    bounded("subject_hint", a.subject_hint.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
-    bounded("parent_excerpt", a.parent_excerpt.as_deref().unwrap_or(""), MAX_FIELD_CHARS)?;
-    bounded("references", &a.references, MAX_REFERENCES_CHARS)?;
-    bounded("description", &a.description, 64)?;
-    Ok(EmailAction {
-        mail_decky_uuid: a.mail_decky_uuid,
-        mail_decky_name: decky.name.clone(),
-        mail_decky_services: decky.services.clone(),
-        sender: sender.clone(),
-        recipient: recipient.clone(),
-        thread_id: a.thread_id,
-        parent_message_id: a.parent_message_id,
-        references: a.references,
-        subject_hint: a.subject_hint,
-        parent_excerpt: a.parent_excerpt,
-        context_hint: a.context_hint,
-        is_reply: a.is_reply,
-        description: a.description,
+    let headers = match a.is_reply {
+        true => check_reply(&a, decky, [&sender.email, &recipient.email], served)?,
+        false => check_new_thread(&a, served)?,
+    };
+    if let Some(unsafe_header) = headers {
+        return Ok(PickOutcome::error(ErrorKind::Store, unsafe_header));
+    }
+    check_policy_text(&a)?;
+    Ok(PickOutcome::Action {
+        action: EmailAction {
+            mail_decky_uuid: a.mail_decky_uuid,
+            mail_decky_name: decky.name.clone(),
+            mail_decky_services: decky.services.clone(),
+            sender: sender.clone(),
+            recipient: recipient.clone(),
+            thread_id: a.thread_id,
+            parent_message_id: a.parent_message_id,
+            references: a.references,
+            subject_hint: a.subject_hint,
+            parent_excerpt: a.parent_excerpt,
+            context_hint: a.context_hint,
+            is_reply: a.is_reply,
+            description: a.description,
+        },
     })
+}
+
+/// The texts a policy chooses freely: bounded, on one line, and a
+/// description of the one kind there is.
+fn check_policy_text(a: &wit::EmailAction) -> Result<(), PolicyViolation> {
+    if a.description != DESCRIPTION {
+        return Err(violation(format!(
+            "description is {:?}; it must be {DESCRIPTION:?}",
+            escape_unsafe(bounded_excerpt(&a.description))
+        )));
+    }
+    bounded("context_hint", &a.context_hint, MAX_FIELD_CHARS)?;
+    one_line("context_hint", &a.context_hint)?;
+    if let Some(excerpt) = &a.parent_excerpt {
+        bounded("parent_excerpt", excerpt, MAX_FIELD_CHARS)?;
+        one_line("parent_excerpt", excerpt)?;
+    }
+    Ok(())
+}
+
+/// A reply names a row a lookup for this decky and pair returned, and
+/// carries the headers the host derives from it. `Ok(Some(why))` when the
+/// row itself (the store's data) holds text that cannot go into a header.
+fn check_reply(
+    a: &wit::EmailAction,
+    decky: &Decky,
+    [sender, recipient]: [&str; 2],
+    served: &Served,
+) -> Result<Option<String>, PolicyViolation> {
+    let Some(parent) = a.parent_message_id.as_deref() else {
+        return Err(violation("a reply must name its parent message"));
+    };
+    let is_parent = |row: &&ThreadRow| row.thread_id == a.thread_id && row.message_id == parent;
+    let mut lookups = served.thread_lookups.iter();
+    let Some(row) = lookups
+        .clone()
+        .filter(|l| l.is_for(&decky.uuid, sender, recipient))
+        .find_map(|l| l.rows.iter().find(is_parent))
+    else {
+        let elsewhere = lookups.any(|l| l.rows.iter().any(|row| is_parent(&row)));
+        return Err(violation(match elsewhere {
+            true => format!(
+                "reply on thread {:?}, which the host returned for another mail decky or pair than {:?}, {sender:?} and {recipient:?}",
+                escape_unsafe(&a.thread_id),
+                decky.uuid
+            ),
+            false => format!(
+                "reply on thread {:?} / parent {:?}, which the host never returned",
+                escape_unsafe(bounded_excerpt(&a.thread_id)),
+                escape_unsafe(bounded_excerpt(parent))
+            ),
+        }));
+    };
+    let references = references_for_reply(&row.references, &row.message_id);
+    if a.references != references {
+        return Err(violation(format!(
+            "reply references {:?}, but the parent's ancestry is {:?}",
+            escape_unsafe(bounded_excerpt(&a.references)),
+            escape_unsafe(bounded_excerpt(&references))
+        )));
+    }
+    let subject = reply_subject(&row.subject);
+    if a.subject_hint.as_deref() != Some(subject.as_str()) {
+        return Err(violation(format!(
+            "reply subject_hint {:?}, but the parent's reply subject is {:?}",
+            a.subject_hint.as_deref().map(|s| escape_unsafe(bounded_excerpt(s))),
+            escape_unsafe(&subject)
+        )));
+    }
+    // Equal to the host's derivation: a control character here is the
+    // store's, not the policy's.
+    let headers = [
+        ("thread id", &a.thread_id),
+        ("Message-ID", &row.message_id),
+        ("references", &references),
+        ("subject", &subject),
+    ];
+    Ok(headers.iter().find(|(_, text)| first_unsafe(text).is_some()).map(|(what, text)| {
+        format!(
+            "list-email-threads returned a thread row whose {what} {:?} holds a control character; it cannot go into an email header",
+            escape_unsafe(bounded_excerpt(text))
+        )
+    }))
+}
+
+/// A new thread: a fresh canonical UUID, and nothing of a reply's.
+fn check_new_thread(a: &wit::EmailAction, served: &Served) -> Result<Option<String>, PolicyViolation> {
+    let reply_fields = [
+        ("parent_message_id", a.parent_message_id.is_some()),
+        ("references", !a.references.is_empty()),
+        ("subject_hint", a.subject_hint.is_some()),
+        ("parent_excerpt", a.parent_excerpt.is_some()),
+    ];
+    if let Some((field, _)) = reply_fields.iter().find(|(_, set)| *set) {
+        return Err(violation(format!("a new thread must not carry a {field}")));
+    }
+    let reused = served.thread_lookups.iter().flat_map(|l| &l.rows).any(|row| row.thread_id == a.thread_id);
+    if reused {
+        return Err(violation(format!(
+            "new thread id {:?} is a thread the host served",
+            escape_unsafe(bounded_excerpt(&a.thread_id))
+        )));
+    }
+    if !is_canonical_uuid(&a.thread_id) {
+        return Err(violation(format!(
+            "new thread id {:?} is not a UUID in canonical form",
+            escape_unsafe(bounded_excerpt(&a.thread_id))
+        )));
+    }
+    Ok(None)
+}
+
+/// `8-4-4-4-12` hexadecimal digits, the form the WIT asks for.
+fn is_canonical_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
+}
+
+/// The personas the host served for this decky's source in this pick.
+fn served_personas<'s>(decky: &Decky, served: &'s Served) -> Result<&'s [Persona], PolicyViolation> {
+    if decky.source.as_deref() == Some("topology") {
+        let id = decky.topology_id.as_deref().unwrap_or_default();
+        match served.topologies.iter().find(|(served_id, _)| served_id == id) {
+            Some((_, personas)) => Ok(personas),
+            None => Err(violation(format!("action on mail decky {:?} whose topology was never served", decky.uuid))),
+        }
+    } else {
+        match &served.global_personas {
+            Some(personas) => Ok(personas),
+            None => Err(violation(format!("action on mail decky {:?} whose global pool was never served", decky.uuid))),
+        }
+    }
 }
 
 /// The valid persona at `position` of the served list (kept in position
@@ -260,39 +451,6 @@ fn persona_at<'p>(
     }
 }
 
-/// The personas the host served for this decky's source in this pick.
-fn served_personas<'s>(decky: &Decky, served: &'s Served) -> Result<&'s [Persona], PolicyViolation> {
-    if decky.source.as_deref() == Some("topology") {
-        let id = decky.topology_id.as_deref().unwrap_or_default();
-        match served.topologies.iter().find(|(served_id, _)| served_id == id) {
-            Some((_, personas)) => Ok(personas),
-            None => Err(violation(format!("action on mail decky {:?} whose topology was never served", decky.uuid))),
-        }
-    } else {
-        match &served.global_personas {
-            Some(personas) => Ok(personas),
-            None => Err(violation(format!("action on mail decky {:?} whose global pool was never served", decky.uuid))),
-        }
-    }
-}
-
-/// A reply names a served thread row; a new thread names no parent.
-fn check_thread(is_reply: bool, thread_id: &str, parent: Option<&str>, served: &Served) -> Result<(), PolicyViolation> {
-    if !is_reply {
-        if parent.is_some() {
-            return Err(violation("a new thread must not name a parent message"));
-        }
-        return Ok(());
-    }
-    let known = served.threads.iter().any(|row| row.thread_id == thread_id && Some(row.message_id.as_str()) == parent);
-    if !known {
-        return Err(violation(format!(
-            "reply on thread {thread_id:?} / parent {parent:?}, which the host never returned"
-        )));
-    }
-    Ok(())
-}
-
 fn bounded(field: &str, text: &str, max_chars: usize) -> Result<(), PolicyViolation> {
     // Byte length bounds the character count from above: count only when
     // the cheap test fails.
@@ -300,6 +458,21 @@ fn bounded(field: &str, text: &str, max_chars: usize) -> Result<(), PolicyViolat
         return Err(violation(format!("{field} is longer than {max_chars} characters")));
     }
     Ok(())
+}
+
+fn one_line(field: &str, text: &str) -> Result<(), PolicyViolation> {
+    match first_unsafe(text) {
+        None => Ok(()),
+        Some(c) => Err(violation(format!("{field} holds the control character {:?}", c))),
+    }
+}
+
+/// At most the first 200 characters of `text`, for a message quoting it.
+fn bounded_excerpt(text: &str) -> &str {
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -337,7 +510,7 @@ mod tests {
             mail_decky_uuid: "mx1".into(),
             sender,
             recipient,
-            thread_id: "t".into(),
+            thread_id: "0b6d3a4e-8d0c-4a5e-9b7e-2f1c3d4e5f60".into(),
             parent_message_id: None,
             references: String::new(),
             subject_hint: None,

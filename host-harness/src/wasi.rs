@@ -2,16 +2,35 @@
 //! environment and arguments. No filesystem, no sockets.
 //!
 //! `wasmtime_wasi::p2::add_to_linker_sync` would link the filesystem and
-//! sockets too, so the interfaces are linked one by one here.
+//! sockets too, so the interfaces are linked one by one here. Two of them
+//! are wrapped so that a policy cannot use them against the host:
+//!
+//! - `wasi:io/poll` (`poll`, `pollable.block`) is the only way a policy can
+//!   make the host wait (a sleep is a clock pollable and a block). The
+//!   wait is bounded by the pick's remaining time; a wait that would
+//!   outlast the deadline ends the pick as a `deadline` error when the
+//!   deadline comes, not when the policy asked. (The streams a policy can
+//!   reach never block: stdin is closed, stdout and stderr are always
+//!   ready; see [`crate::stdio`].)
+//! - `wasi:random` answers at most [`Limits::max_random_bytes_per_call`]
+//!   bytes per call and [`Limits::max_random_bytes_per_pick`] per pick.
 
-use wasmtime::component::{HasData, Linker, ResourceTable};
+use std::time::Duration;
+
+use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView};
 use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+use wasmtime_wasi::p2::bindings::random::{insecure, insecure_seed, random};
 use wasmtime_wasi::p2::bindings::sync;
-use wasmtime_wasi::random::WasiRandom;
-use wasmtime_wasi::{WasiCtx, WasiView};
+use wasmtime_wasi::random::WasiRandomCtx;
+use wasmtime_wasi::runtime::in_tokio;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_io::bindings::wasi::io::poll as async_poll;
+use wasmtime_wasi_io::poll::DynPollable;
 
+use crate::engine::{EpochClock, Limits};
 use crate::stdio::GuestOutput;
+use crate::trap::{DeadlineReached, PolicyViolation};
 
 /// The WASI interfaces a policy may import. Anything else is refused when
 /// the policy is loaded.
@@ -36,29 +55,66 @@ pub const ALLOWED_WASI: &[&str] = &[
     "wasi:cli/terminal-stderr",
 ];
 
-/// A WASI context with nothing in it: no arguments, no environment, no
-/// preopened directories, and an empty stdin. Stdout and stderr go to the
-/// host's log, bounded.
-pub fn sandbox_ctx(stdout: &GuestOutput, stderr: &GuestOutput) -> WasiCtx {
-    WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build()
+/// One instance's WASI: an empty context (no arguments, no environment, no
+/// preopened directories, stdin closed; stdout and stderr to the host's
+/// log), its resource table, and this pick's deadline and random budget.
+pub struct WasiState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+    epochs: EpochClock,
+    /// The epoch tick at which the current pick reaches its deadline.
+    deadline: u64,
+    random: RandomBudget,
 }
 
-struct HasIo;
+/// Bytes of randomness a policy may still ask for.
+struct RandomBudget {
+    per_call: u64,
+    per_pick: u64,
+    used: u64,
+}
 
-impl HasData for HasIo {
-    type Data<'a> = &'a mut ResourceTable;
+impl WasiState {
+    pub fn new(limits: &Limits, epochs: EpochClock, stdout: &GuestOutput, stderr: &GuestOutput) -> Self {
+        let ctx = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(limits.max_resource_handles);
+        let random = RandomBudget {
+            per_call: limits.max_random_bytes_per_call,
+            per_pick: limits.max_random_bytes_per_pick,
+            used: 0,
+        };
+        WasiState { ctx, table, epochs, deadline: 0, random }
+    }
+
+    /// Starts a pick that must end by epoch tick `deadline`.
+    pub fn begin_pick(&mut self, deadline: u64) {
+        self.deadline = deadline;
+        self.random.used = 0;
+    }
+
+    /// The context and table, for [`WasiView::ctx`].
+    pub fn view(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+    }
+}
+
+/// A store's data that holds a [`WasiState`] (its [`WasiView`] is
+/// [`WasiState::view`]).
+pub trait HasWasi: WasiView {
+    fn wasi(&mut self) -> &mut WasiState;
 }
 
 /// Links exactly the interfaces of [`ALLOWED_WASI`].
-pub fn add_to_linker<T: WasiView + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
-    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<T, HasIo>(l, |t| t.ctx().table)?;
-    sync::io::poll::add_to_linker::<T, HasIo>(l, |t| t.ctx().table)?;
-    sync::io::streams::add_to_linker::<T, HasIo>(l, |t| t.ctx().table)?;
+pub fn add_to_linker<T: HasWasi + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
+    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<T, HasTable>(l, |t| &mut t.wasi().table)?;
+    sync::io::poll::add_to_linker::<T, BoundedWaits>(l, |t| t.wasi().bounded_wait())?;
+    sync::io::streams::add_to_linker::<T, HasTable>(l, |t| &mut t.wasi().table)?;
     sync::clocks::wall_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
     sync::clocks::monotonic_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
-    sync::random::random::add_to_linker::<T, WasiRandom>(l, |t| t.ctx().ctx.random())?;
-    sync::random::insecure::add_to_linker::<T, WasiRandom>(l, |t| t.ctx().ctx.random())?;
-    sync::random::insecure_seed::add_to_linker::<T, WasiRandom>(l, |t| t.ctx().ctx.random())?;
+    random::add_to_linker::<T, BudgetedRandomness>(l, |t| t.wasi().budgeted_random())?;
+    insecure::add_to_linker::<T, BudgetedRandomness>(l, |t| t.wasi().budgeted_random())?;
+    insecure_seed::add_to_linker::<T, BudgetedRandomness>(l, |t| t.wasi().budgeted_random())?;
     sync::cli::exit::add_to_linker::<T, WasiCli>(l, T::cli)?;
     sync::cli::environment::add_to_linker::<T, WasiCli>(l, T::cli)?;
     sync::cli::stdin::add_to_linker::<T, WasiCli>(l, T::cli)?;
@@ -70,4 +126,139 @@ pub fn add_to_linker<T: WasiView + 'static>(l: &mut Linker<T>) -> wasmtime::Resu
     sync::cli::terminal_stdout::add_to_linker::<T, WasiCli>(l, T::cli)?;
     sync::cli::terminal_stderr::add_to_linker::<T, WasiCli>(l, T::cli)?;
     Ok(())
+}
+
+struct HasTable;
+
+impl HasData for HasTable {
+    type Data<'a> = &'a mut ResourceTable;
+}
+
+/// `wasi:io/poll` with every wait bounded by the pick's remaining time.
+pub struct BoundedWait<'a> {
+    table: &'a mut ResourceTable,
+    remaining: Duration,
+}
+
+struct BoundedWaits;
+
+impl HasData for BoundedWaits {
+    type Data<'a> = BoundedWait<'a>;
+}
+
+impl WasiState {
+    fn bounded_wait(&mut self) -> BoundedWait<'_> {
+        let remaining = self.epochs.remaining(self.deadline);
+        BoundedWait { table: &mut self.table, remaining }
+    }
+}
+
+impl BoundedWait<'_> {
+    /// Runs a wait for at most the pick's remaining time. A wait that is
+    /// over at once (a ready pollable) succeeds even at the deadline.
+    fn bounded<R>(
+        &mut self,
+        during: &'static str,
+        wait: impl AsyncFnOnce(&mut ResourceTable) -> wasmtime::Result<R>,
+    ) -> wasmtime::Result<R> {
+        let (table, remaining) = (&mut *self.table, self.remaining);
+        match in_tokio(async { tokio::time::timeout(remaining, wait(table)).await }) {
+            Ok(result) => result,
+            Err(_elapsed) => Err(wasmtime::Error::new(DeadlineReached { during })),
+        }
+    }
+}
+
+impl sync::io::poll::Host for BoundedWait<'_> {
+    fn poll(&mut self, pollables: Vec<Resource<DynPollable>>) -> wasmtime::Result<Vec<u32>> {
+        self.bounded("wasi:io/poll.poll", async |table| async_poll::Host::poll(table, pollables).await)
+    }
+}
+
+impl sync::io::poll::HostPollable for BoundedWait<'_> {
+    fn ready(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<bool> {
+        // Never waits: it asks whether the pollable is ready now.
+        in_tokio(async { async_poll::HostPollable::ready(self.table, pollable).await })
+    }
+
+    fn block(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<()> {
+        self.bounded("wasi:io/poll.pollable.block", async |table| {
+            async_poll::HostPollable::block(table, pollable).await
+        })
+    }
+
+    fn drop(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<()> {
+        async_poll::HostPollable::drop(self.table, pollable)
+    }
+}
+
+/// `wasi:random` within the pick's random budget.
+pub struct BudgetedRandom<'a> {
+    ctx: &'a mut WasiRandomCtx,
+    budget: &'a mut RandomBudget,
+}
+
+struct BudgetedRandomness;
+
+impl HasData for BudgetedRandomness {
+    type Data<'a> = BudgetedRandom<'a>;
+}
+
+impl WasiState {
+    fn budgeted_random(&mut self) -> BudgetedRandom<'_> {
+        BudgetedRandom { ctx: self.ctx.random(), budget: &mut self.random }
+    }
+}
+
+impl BudgetedRandom<'_> {
+    /// Charges `len` bytes to the budget, or says which limit it breaks.
+    fn charge(&mut self, function: &str, len: u64) -> wasmtime::Result<()> {
+        let budget = &mut *self.budget;
+        if len > budget.per_call {
+            return Err(violation(format!(
+                "{function} asked for {len} random bytes; one call may ask for at most {}",
+                budget.per_call
+            )));
+        }
+        if budget.used.saturating_add(len) > budget.per_pick {
+            return Err(violation(format!(
+                "{function} asked for {len} random bytes after {} this pick; a pick may ask for at most {}",
+                budget.used, budget.per_pick
+            )));
+        }
+        budget.used += len;
+        Ok(())
+    }
+}
+
+fn violation(message: String) -> wasmtime::Error {
+    wasmtime::Error::new(PolicyViolation(message))
+}
+
+impl random::Host for BudgetedRandom<'_> {
+    fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        self.charge("wasi:random/random.get-random-bytes", len)?;
+        random::Host::get_random_bytes(self.ctx, len)
+    }
+
+    fn get_random_u64(&mut self) -> wasmtime::Result<u64> {
+        random::Host::get_random_u64(self.ctx)
+    }
+}
+
+impl insecure::Host for BudgetedRandom<'_> {
+    fn get_insecure_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        self.charge("wasi:random/insecure.get-insecure-random-bytes", len)?;
+        insecure::Host::get_insecure_random_bytes(self.ctx, len)
+    }
+
+    fn get_insecure_random_u64(&mut self) -> wasmtime::Result<u64> {
+        insecure::Host::get_insecure_random_u64(self.ctx)
+    }
+}
+
+impl insecure_seed::Host for BudgetedRandom<'_> {
+    fn insecure_seed(&mut self) -> wasmtime::Result<(u64, u64)> {
+        insecure_seed::Host::insecure_seed(self.ctx)
+    }
 }

@@ -9,6 +9,7 @@ mod common;
 
 mod baseline;
 mod component;
+mod escapes;
 mod load;
 mod persona_properties;
 mod realistic;

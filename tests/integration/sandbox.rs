@@ -3,84 +3,14 @@
 //! leave the host able to pick normally.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use crate::common::fixtures::build_fixture;
+use crate::common::hostile::*;
 use crate::common::*;
 use emailgen_picker::ThreadRow;
-use host_harness::{ErrorKind, Limits, LoadError, PickOptions, PickOutcome, PickerEngine, Policy};
+use host_harness::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
 
 use hostile_policy::seeds;
-
-fn hostile_path() -> &'static PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| build_fixture("hostile-policy", &[], "hostile.wasm"))
-}
-
-fn hostile() -> &'static Policy {
-    static POLICY: OnceLock<Policy> = OnceLock::new();
-    POLICY.get_or_init(|| Policy::from_file(&engine(), hostile_path()).expect("the hostile fixture loads"))
-}
-
-/// The hostile policy on an engine whose deadline is a second away, for a
-/// limit other than time: filling 32 MiB on a busy 2-core machine can take
-/// longer than the default 50 ms, and the pick would then end at the
-/// deadline before it reached the memory limit.
-fn unhurried_hostile() -> &'static Policy {
-    static POLICY: OnceLock<Policy> = OnceLock::new();
-    POLICY.get_or_init(|| {
-        let limits = Limits { deadline: Duration::from_secs(1), ..Limits::default() };
-        let engine = PickerEngine::new(limits).unwrap();
-        Policy::from_file(&engine, hostile_path()).expect("the hostile fixture loads")
-    })
-}
-
-fn office() -> TestStore {
-    let mut store = company(people(3));
-    store.threads = vec![ThreadRow {
-        thread_id: "th-1".into(),
-        message_id: "<m1@acme.example>".into(),
-        subject: "Plans".into(),
-        references: vec![],
-    }];
-    store
-}
-
-/// Runs one hostile pick on a warm instance, then checks that the same
-/// instance and the default policy both pick normally afterwards.
-fn hostile_pick(seed: u64) -> (PickOutcome, Duration) {
-    hostile_pick_on(hostile(), seed)
-}
-
-fn hostile_pick_on(hostile: &Policy, seed: u64) -> (PickOutcome, Duration) {
-    let (mail, _) = shared(office());
-    let mut instance = hostile.instance(mail.clone(), fixed_clock(at(10, 0)));
-    assert!(instance.pick(&seeded(seeds::NORMAL)).action().is_some(), "warm-up pick");
-    let started = Instant::now();
-    let outcome = instance.pick(&seeded(seed));
-    let elapsed = started.elapsed();
-    let after = instance.pick(&seeded(seeds::NORMAL));
-    assert!(after.action().is_some(), "the next pick after seed {seed} must succeed: {}", after.to_json());
-    let default = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1));
-    assert!(default.action().is_some(), "the default policy must be unharmed");
-    (outcome, elapsed)
-}
-
-fn assert_error(outcome: &PickOutcome, kind: ErrorKind, mentions: &str) {
-    match outcome {
-        PickOutcome::Error { error } => {
-            assert_eq!(error.kind, kind, "{}", error.message);
-            assert!(error.message.contains(mentions), "message {:?} should mention {mentions:?}", error.message);
-        }
-        other => panic!("expected a {kind:?} error, got {}", other.to_json()),
-    }
-}
-
-/// Generous: the deadline is 50 ms; this only proves the pick was stopped,
-/// not how fast (the benchmarks measure speed).
-const STOPPED_WITHIN: Duration = Duration::from_secs(2);
 
 #[test]
 fn an_endless_loop_ends_at_the_deadline() {
@@ -92,7 +22,7 @@ fn an_endless_loop_ends_at_the_deadline() {
 #[test]
 fn exhausting_memory_is_a_memory_error() {
     let (outcome, elapsed) = hostile_pick_on(unhurried_hostile(), seeds::EXHAUST_MEMORY);
-    assert_error(&outcome, ErrorKind::Memory, "memory limit");
+    assert_error(&outcome, ErrorKind::Memory, "memory limit of 33554432 bytes");
     assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
 }
 
@@ -119,18 +49,13 @@ fn an_import_storm_is_a_policy_violation() {
 }
 
 #[test]
-fn a_huge_string_is_a_policy_violation() {
-    let (outcome, _) = hostile_pick(seeds::HUGE_STRING);
-    assert_error(&outcome, ErrorKind::PolicyViolation, "context_hint is longer than");
-}
-
-#[test]
 fn forged_actions_are_policy_violations() {
     for (seed, mentions) in [
         (seeds::UNKNOWN_DECKY, "not a listed mail decky"),
         (seeds::FOREIGN_SENDER, "entry 1000000 of the persona list"),
         (seeds::SELF_ADDRESSED, "sender"),
         (seeds::INVENTED_THREAD, "never returned"),
+        (seeds::HUGE_STRING, "more than 1048576 bytes"),
     ] {
         let (outcome, _) = hostile_pick(seed);
         assert_error(&outcome, ErrorKind::PolicyViolation, mentions);
@@ -151,8 +76,10 @@ fn a_decky_that_was_not_given_is_refused_even_if_it_exists() {
 
 #[test]
 fn chatty_output_and_log_storms_are_bounded_not_fatal() {
+    // Two thousand writes take a while in a debug build on a busy machine:
+    // this is about output, not time, so the deadline is a second away.
     for seed in [seeds::CHATTY, seeds::LOG_STORM] {
-        let (outcome, _) = hostile_pick(seed);
+        let (outcome, _) = hostile_pick_on(unhurried_hostile(), seed);
         assert!(outcome.action().is_some(), "seed {seed}: {}", outcome.to_json());
     }
 }
@@ -239,12 +166,6 @@ fn thread_lookups_are_capped_by_the_host() {
     let outcome = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &options);
     assert_eq!(outcome.action().unwrap().thread_id, "t0");
     assert_eq!(concrete.lock().unwrap().count("list-email-threads"), 1);
-}
-
-/// The `host-harness` binary next to this test's executable.
-fn harness_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("host-harness")
 }
 
 #[test]

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod hostile;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
