@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
 use host_harness::native::{NativeHost, NativePolicy};
-use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+use host_harness::Scenario;
 
 /// The same allocator as the `host-harness` binary, so figures agree.
 #[global_allocator]
@@ -42,13 +43,13 @@ fn picks(c: &mut Criterion) {
 
 fn loading(c: &mut Criterion) {
     let engine = PickerEngine::new(Limits::default()).unwrap();
-    let bytes = host_harness::policy::DEFAULT_POLICY_WASM;
+    let bytes = emailgen_host::policy::DEFAULT_POLICY_WASM;
     let dir = tempfile::tempdir().unwrap();
-    let cache = host_harness::CompileCache::new(dir.path());
+    let cache = emailgen_host::CompileCache::new(dir.path());
     cache.load(&engine, "default", bytes).unwrap();
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
-    group.bench_function("compile", |b| b.iter(|| host_harness::policy::compile(&engine, "default", bytes).unwrap()));
+    group.bench_function("compile", |b| b.iter(|| emailgen_host::policy::compile(&engine, "default", bytes).unwrap()));
     group.bench_function("cached", |b| b.iter(|| cache.load(&engine, "default", bytes).unwrap()));
     group.finish();
 }

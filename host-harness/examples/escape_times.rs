@@ -11,7 +11,8 @@
 
 use std::time::{Duration, Instant};
 
-use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
+use host_harness::Scenario;
 use hostile_policy::seeds;
 
 /// Three personas, always active, and one thread between any pair.

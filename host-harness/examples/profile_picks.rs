@@ -16,7 +16,8 @@
 //! --example profile_picks --target-dir /tmp/fp-target`, and use
 //! `perf report --children`.
 
-use host_harness::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy, Scenario};
+use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
+use host_harness::Scenario;
 
 /// The same allocator as the `host-harness` binary, so figures agree.
 #[global_allocator]

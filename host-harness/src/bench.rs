@@ -7,12 +7,11 @@ use std::time::Instant;
 use emailgen_picker::PickOptions;
 use serde::Serialize;
 
-use crate::cache::CompileCache;
-use crate::imports::{local_clock, shared_store};
+use emailgen_host::policy::{compile, sha256_hex, BUILTIN_POLICIES};
+use emailgen_host::{local_clock, shared_store, CompileCache, Limits, PickOutcome, PickerEngine, Policy};
+
 use crate::native::{NativeHost, NativePolicy};
-use crate::policy::{compile, sha256_hex, Policy, BUILTIN_POLICIES};
 use crate::scenario::Scenario;
-use crate::{Limits, PickerEngine};
 
 /// Medians over the run, with the 10th and 90th percentiles as the spread.
 #[derive(Debug, Clone, Serialize)]
@@ -65,9 +64,9 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
         let outcome = instance.pick(&options(i));
         if measured {
             match outcome {
-                crate::PickOutcome::Action { .. } => actions += 1,
-                crate::PickOutcome::Skip { .. } => skips += 1,
-                crate::PickOutcome::Error { .. } => errors += 1,
+                PickOutcome::Action { .. } => actions += 1,
+                PickOutcome::Skip { .. } => skips += 1,
+                PickOutcome::Error { .. } => errors += 1,
             }
         }
     });

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use emailgen_picker::{LogLevel, MailStore, Outcome, PickOptions, Picker, PickerHost, StoreError, Subject};
 use realistic_policy::Realistic;
 
-use crate::fingerprint;
-use crate::imports::Clock;
+use emailgen_host::serve::fingerprint;
+use emailgen_host::Clock;
 
 /// A built-in policy's logic, natively.
 pub enum NativePolicy {

@@ -10,7 +10,7 @@ use emailgen_picker::{Decky, MailStore, PickOptions, StoreError, Subject, Thread
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::persona_pool::PersonaPoolFile;
+use emailgen_host::PersonaPoolFile;
 
 /// A scenario that cannot be used, with where and why.
 #[derive(Debug, thiserror::Error)]

@@ -10,9 +10,8 @@ use emailgen_picker::{EmailAction, PickOptions, SkipReason};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::outcome::PickOutcome;
-use crate::policy::{Policy, PolicyId};
 use crate::sqlite_store::{SentEmail, SqliteStore};
+use emailgen_host::{PickOutcome, Policy, PolicyId};
 
 /// The bundled example company (`examples/acme.json`).
 pub const EXAMPLE_COMPANY: &str = include_str!("../../examples/acme.json");
@@ -77,7 +76,7 @@ pub fn run(
 ) -> Result<(Summary, SqliteStore), String> {
     let store = Arc::new(Mutex::new(store));
     // Every pick is given its "now"; the clock import is never asked.
-    let mut instance = policy.instance(store.clone(), crate::imports::local_clock());
+    let mut instance = policy.instance(store.clone(), emailgen_host::local_clock());
     let mut ids = match config.seed {
         Some(seed) => StdRng::seed_from_u64(seed ^ 0x05ee_d1d5),
         None => StdRng::from_os_rng(),

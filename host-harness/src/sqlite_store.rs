@@ -12,8 +12,8 @@ use chrono::NaiveDateTime;
 use emailgen_picker::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::persona_pool::PersonaPoolFile;
 use crate::scenario::{GlobalPersonas, ScenarioStore};
+use emailgen_host::PersonaPoolFile;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS running_deckies (

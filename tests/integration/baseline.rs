@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
+use emailgen_host::{shared_store, PickOptions, PickOutcome};
 use host_harness::native::{NativeHost, NativePolicy};
-use host_harness::{shared_store, PickOptions, PickOutcome, Scenario};
+use host_harness::Scenario;
 
 use crate::common::*;
 

@@ -2,8 +2,8 @@
 //! host imports.
 
 use crate::common::*;
+use emailgen_host::{ErrorKind, PickOptions, PickOutcome};
 use emailgen_picker::{Shortage, SkipReason, ThreadRow};
-use host_harness::{ErrorKind, PickOptions, PickOutcome};
 use serde_json::json;
 
 fn shortage(source: &str, decky: &str, count: u32) -> Shortage {
@@ -322,7 +322,7 @@ fn the_thread_lookup_runs_only_on_a_reply_coin_and_uses_the_newest_row() {
 
 #[test]
 fn a_component_that_is_not_one_is_refused() {
-    let err = host_harness::Policy::from_bytes(&engine(), "junk", b"not wasm at all").err().unwrap();
+    let err = emailgen_host::Policy::from_bytes(&engine(), "junk", b"not wasm at all").err().unwrap();
     assert!(err.to_string().contains("not a valid WebAssembly component"), "{err}");
 }
 
@@ -330,7 +330,7 @@ fn a_component_that_is_not_one_is_refused() {
 /// from the components it embeds: they cost bytes and nothing runs them.
 #[test]
 fn embedded_components_carry_no_custom_sections() {
-    for (name, bytes) in host_harness::policy::BUILTIN_POLICIES {
+    for (name, bytes) in emailgen_host::policy::BUILTIN_POLICIES {
         for section in [&b"component-name"[..], b"producers"] {
             let found = bytes.windows(section.len()).any(|window| window == section);
             assert!(!found, "{name} still carries a {} section", String::from_utf8_lossy(section));

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::common::hostile::*;
 use crate::common::*;
+use emailgen_host::{ErrorKind, PickOptions, SharedMailStore};
 use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
-use host_harness::{ErrorKind, PickOptions, SharedMailStore};
 use hostile_policy::seeds;
 
 #[test]

@@ -25,7 +25,7 @@ fn busy_office() -> TestStore {
 /// Runs `work(worker, policy, mail)` on THREADS threads sharing one policy
 /// and one store; returns what each returned.
 fn on_threads<T: Send + 'static>(
-    work: impl Fn(u64, host_harness::Policy, host_harness::SharedMailStore) -> T + Send + Sync + Copy + 'static,
+    work: impl Fn(u64, emailgen_host::Policy, emailgen_host::SharedMailStore) -> T + Send + Sync + Copy + 'static,
 ) -> Vec<T> {
     let policy = default_policy().clone();
     let (mail, _) = shared(busy_office());

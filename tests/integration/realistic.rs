@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use crate::common::*;
 use chrono::NaiveDate;
+use emailgen_host::{PickOptions, PickOutcome, Policy};
 use emailgen_picker::{SkipReason, ThreadRow};
-use host_harness::{PickOptions, PickOutcome, Policy};
 use serde_json::json;
 
 fn realistic() -> &'static Policy {

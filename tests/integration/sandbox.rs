@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use crate::common::fixtures::build_fixture;
 use crate::common::hostile::*;
 use crate::common::*;
+use emailgen_host::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
 use emailgen_picker::ThreadRow;
-use host_harness::{ErrorKind, LoadError, PickOptions, PickOutcome, Policy};
 
 use hostile_policy::seeds;
 
@@ -103,7 +103,7 @@ fn a_forged_action_on_a_mail_decky_of_another_source_is_refused() {
 fn the_default_component_imports_only_what_it_needs() {
     let engine = engine();
     let component =
-        wasmtime::component::Component::new(engine.engine(), host_harness::policy::DEFAULT_POLICY_WASM).unwrap();
+        wasmtime::component::Component::new(engine.engine(), emailgen_host::policy::DEFAULT_POLICY_WASM).unwrap();
     let imports: BTreeSet<String> = component
         .component_type()
         .imports(engine.engine())

@@ -7,9 +7,9 @@ use std::thread;
 
 use crate::common::fixtures::build_fixture;
 use crate::common::*;
+use emailgen_host::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
+use emailgen_host::{CacheUse, Canary, CompileCache, LoadError, PickOutcome, Policy, PolicySlot, SwapError};
 use emailgen_picker::SkipReason;
-use host_harness::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
-use host_harness::{CacheUse, Canary, CompileCache, LoadError, PickOutcome, Policy, PolicySlot, SwapError};
 use hostile_policy::seeds;
 
 fn realistic() -> Policy {
@@ -68,7 +68,7 @@ fn swapping_under_load_loses_nothing_and_attributes_everything() {
     assert_eq!(slot.active().1, 40);
 }
 
-fn assert_refused(slot: &PolicySlot, result: Result<host_harness::PolicyId, SwapError>, mentions: &str) {
+fn assert_refused(slot: &PolicySlot, result: Result<emailgen_host::PolicyId, SwapError>, mentions: &str) {
     let before = default_policy().id().clone();
     let err = result.expect_err("the candidate must be refused");
     assert!(err.to_string().contains(mentions), "reason {err} should mention {mentions:?}");
@@ -76,7 +76,7 @@ fn assert_refused(slot: &PolicySlot, result: Result<host_harness::PolicyId, Swap
     assert_eq!(slot.active().1, 0);
 }
 
-fn load_then_swap(slot: &PolicySlot, bytes: &[u8]) -> Result<host_harness::PolicyId, SwapError> {
+fn load_then_swap(slot: &PolicySlot, bytes: &[u8]) -> Result<emailgen_host::PolicyId, SwapError> {
     let candidate = Policy::from_bytes(&engine(), "candidate", bytes)?;
     slot.swap(candidate, &canary(&company(people(2)), 1))
 }

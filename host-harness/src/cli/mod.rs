@@ -61,13 +61,13 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    pub fn engine(&self) -> Result<host_harness::PickerEngine, Fatal> {
-        let limits = host_harness::Limits {
+    pub fn engine(&self) -> Result<emailgen_host::PickerEngine, Fatal> {
+        let limits = emailgen_host::Limits {
             deadline: std::time::Duration::from_millis(self.deadline_ms),
             memory_bytes: (self.memory_mib as usize) << 20,
-            ..host_harness::Limits::default()
+            ..emailgen_host::Limits::default()
         };
-        Ok(host_harness::PickerEngine::new(limits)?)
+        Ok(emailgen_host::PickerEngine::new(limits)?)
     }
 }
 

@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use emailgen_host::{local_clock, shared_store, PickOptions, Policy};
 use host_harness::scenario::{check_reply_probability, parse_local_datetime};
-use host_harness::{local_clock, shared_store, PickOptions, Policy, Scenario};
+use host_harness::Scenario;
 
 use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use host_harness::{local_clock, shared_store, Canary, CompileCache, PickOptions, PolicySlot, Scenario};
+use emailgen_host::{local_clock, shared_store, Canary, CompileCache, PickOptions, PolicySlot};
+use host_harness::Scenario;
 use serde_json::json;
 
 use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
@@ -91,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
 fn reload(
     slot: &PolicySlot,
     cache: &CompileCache,
-    engine: &host_harness::PickerEngine,
+    engine: &emailgen_host::PickerEngine,
     path: &Path,
     canary: &Canary,
 ) -> serde_json::Value {

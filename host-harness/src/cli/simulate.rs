@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, Duration, NaiveDateTime};
 use clap::Args;
+use emailgen_host::Policy;
 use host_harness::scenario::parse_local_datetime;
 use host_harness::simulate::{self, parse_tick, SimConfig, Summary, EXAMPLE_COMPANY};
 use host_harness::sqlite_store::SqliteStore;
-use host_harness::{Policy, Scenario};
+use host_harness::Scenario;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
-use host_harness::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
+use emailgen_host::policy::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 use serde_json::Value;
 
 fn example() -> PathBuf {

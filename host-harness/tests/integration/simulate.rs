@@ -4,9 +4,10 @@
 use std::process::Command;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
+use emailgen_host::{Limits, MailStore, PickerEngine, Policy};
 use host_harness::simulate::{self, SimConfig, Summary};
 use host_harness::sqlite_store::SqliteStore;
-use host_harness::{Limits, MailStore, PickerEngine, Policy, Scenario};
+use host_harness::Scenario;
 use serde_json::{json, Value};
 
 fn monday(hour: u32) -> NaiveDateTime {

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use emailgen_host::{ErrorKind, Limits, PickOutcome, PickerEngine, Policy};
 use emailgen_picker::ThreadRow;
-use host_harness::{ErrorKind, Limits, PickOutcome, PickerEngine, Policy};
 use hostile_policy::seeds;
 
 use super::fixtures::build_fixture;

@@ -9,8 +9,8 @@ pub mod hostile;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use emailgen_host::{Clock, Limits, PickOptions, PickOutcome, PickerEngine, Policy, SharedMailStore};
 use emailgen_picker::{Decky, MemoryHost};
-use host_harness::{Clock, Limits, PickOptions, PickOutcome, PickerEngine, Policy, SharedMailStore};
 use serde_json::{json, Value};
 
 /// The in-memory store the tests serve; it can fail one import and records

@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+/// The environment variable naming the pool file (when set and not blank).
 pub const ENV_VAR: &str = "DECNET_REALISM_PERSONAS";
+/// The system-wide pool file, used when the variable is not set.
 pub const SYSTEM_PATH: &str = "/etc/decnet/email_personas.json";
 
 /// The pool file and the text last read from it.

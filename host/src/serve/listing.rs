@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, Weak};
 
 use emailgen_picker::{Decky, MailStore, StoreError, Subject};
 
-use crate::fingerprint;
-use crate::imports::{lock_store, SharedMailStore};
+use super::fingerprint;
+use super::mail::{lock_store, SharedMailStore};
 
 /// How many listings an engine keeps (distinct stores and filters).
 const MAX_LISTINGS: usize = 16;
@@ -99,10 +99,13 @@ pub struct DeckyListings {
 }
 
 impl DeckyListings {
+    /// An instance's listings of `mail`, sharing `shared` with the engine.
     pub fn new(mail: SharedMailStore, shared: SharedListings) -> Self {
         DeckyListings { mail, shared, last: None, taken: None }
     }
 
+    /// Forgets this pick's listing: the next pick lists again (or finds
+    /// its revision's listing).
     pub fn begin_pick(&mut self) {
         self.taken = None;
     }

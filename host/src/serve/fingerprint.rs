@@ -39,6 +39,7 @@ fn optional(buffer: &mut Vec<u8>, text: Option<&str>) {
     }
 }
 
+/// The fingerprint of a decky listing.
 pub fn deckies(deckies: &[Decky]) -> u64 {
     hash_of(|buffer| {
         buffer.extend_from_slice(&(deckies.len() as u64).to_le_bytes());
@@ -55,6 +56,7 @@ pub fn deckies(deckies: &[Decky]) -> u64 {
     })
 }
 
+/// The fingerprint of a topology row (or of its absence).
 pub fn topology(topology: Option<&Topology>) -> u64 {
     hash_of(|buffer| {
         if let Some(t) = topology {
@@ -66,6 +68,7 @@ pub fn topology(topology: Option<&Topology>) -> u64 {
     })
 }
 
+/// The fingerprint of a text (the global pool).
 pub fn text(text: &str) -> u64 {
     hash_of(|buffer| field(buffer, text))
 }

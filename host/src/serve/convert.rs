@@ -7,11 +7,13 @@ use emailgen_picker as picker;
 use crate::bindings::types as wit;
 use crate::outcome::{ErrorKind, PickOutcome};
 
+/// A decky as the WIT gives it.
 pub fn decky(d: &picker::Decky) -> wit::Decky {
     let d = d.clone();
     wit::Decky { uuid: d.uuid, name: d.name, services: d.services, topology_id: d.topology_id, source: d.source }
 }
 
+/// A topology row as the WIT gives it.
 pub fn topology(t: picker::Topology) -> wit::Topology {
     wit::Topology { id: t.id, email_personas: t.email_personas, language_default: t.language_default }
 }
@@ -40,10 +42,12 @@ pub fn persona_summary(p: &picker::Persona) -> wit::PersonaSummary {
     }
 }
 
+/// A thread row as the WIT gives it.
 pub fn thread_row(r: picker::ThreadRow) -> wit::ThreadRow {
     wit::ThreadRow { thread_id: r.thread_id, message_id: r.message_id, subject: r.subject, references: r.references }
 }
 
+/// A local date and time as the WIT gives it.
 pub fn local_datetime(t: NaiveDateTime) -> wit::LocalDatetime {
     wit::LocalDatetime {
         year: t.year(),
@@ -55,10 +59,12 @@ pub fn local_datetime(t: NaiveDateTime) -> wit::LocalDatetime {
     }
 }
 
+/// Pick options as the WIT gives them.
 pub fn pick_options(o: &picker::PickOptions) -> wit::PickOptions {
     wit::PickOptions { seed: o.seed, now: o.now.map(local_datetime), reply_probability: o.reply_probability }
 }
 
+/// A policy's skip reason as the host reports it.
 pub fn skip_reason(reason: wit::SkipReason) -> picker::SkipReason {
     match reason {
         wit::SkipReason::NoMailDecky => picker::SkipReason::NoMailDecky,
@@ -67,6 +73,7 @@ pub fn skip_reason(reason: wit::SkipReason) -> picker::SkipReason {
     }
 }
 
+/// A policy's own error as the host reports it.
 pub fn pick_error(e: wit::PickError) -> PickOutcome {
     let kind = match e.kind {
         wit::ErrorKind::Store => ErrorKind::Store,

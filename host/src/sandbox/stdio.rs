@@ -33,6 +33,7 @@ struct OutputState {
 }
 
 impl GuestOutput {
+    /// The policy's `stream` (`stdout` or `stderr`), empty.
     pub fn new(stream: &'static str) -> Self {
         let state = OutputState { stream, line: Vec::new(), remaining: OUTPUT_BUDGET, muted: false };
         GuestOutput { state: Arc::new(Mutex::new(state)) }

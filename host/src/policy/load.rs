@@ -1,42 +1,45 @@
-//! Picker policies: loading and checking a component, and running picks on
-//! an instance of it.
+//! Loading a policy: compiling a component and checking that it may run
+//! here (its imports, its WIT version, its world).
 
 use std::path::Path;
 
 use emailgen_picker::PickOptions;
 use sha2::{Digest, Sha256};
-use wasmtime::component::{types::ComponentItem, Component, Linker, ResourceTableError};
-use wasmtime::{Store, Trap};
+use wasmtime::component::{types::ComponentItem, Component, Linker};
 
+use super::engine::PickerEngine;
+use super::instance::PolicyInstance;
 use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
-use crate::engine::PickerEngine;
-use crate::imports::{Clock, HostState, SharedMailStore};
-use crate::outcome::{ErrorKind, PickOutcome};
-use crate::trap::{describe, is_hostcall_fuel_exhausted, DeadlineReached, PolicyViolation};
-use crate::{convert, validate, wasi};
-
-/// The default picker policy, built from this workspace and embedded.
-pub const DEFAULT_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/emailgen_picker.wasm"));
-/// The realistic picker policy (`policies/realistic`), embedded.
-pub const REALISTIC_POLICY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/realistic_policy.wasm"));
-
-/// The policies built into this host, by name.
-pub const BUILTIN_POLICIES: &[(&str, &[u8])] =
-    &[("default", DEFAULT_POLICY_WASM), ("realistic", REALISTIC_POLICY_WASM)];
+use crate::outcome::PickOutcome;
+use crate::sandbox::trap::describe;
+use crate::sandbox::wasi;
+use crate::serve::{Clock, HostState, SharedMailStore};
 
 /// Why a component could not become a policy.
 #[derive(Debug, thiserror::Error)]
+///
+/// `name` is the policy's name, or the file it came from.
+#[allow(missing_docs)] // The fields are the message's parts.
 pub enum LoadError {
+    /// The file could not be read.
     #[error("cannot read policy {path}: {source}")]
     Read { path: String, source: std::io::Error },
+    /// The bytes are not a WebAssembly component wasmtime can compile.
     #[error("policy {name} is not a valid WebAssembly component: {message}")]
     NotAComponent { name: String, message: String },
+    /// The component imports something outside the picker world and the
+    /// allowed WASI.
     #[error("policy {name} imports {import}, which picker policies may not use")]
     ForbiddenImport { name: String, import: String },
+    /// The component was built against a WIT version this host does not
+    /// implement.
     #[error("policy {name} was built against {package}@{found}, but this host implements {package}@{supported}")]
     IncompatibleVersion { name: String, package: &'static str, found: String, supported: &'static str },
+    /// No built-in policy has that name.
     #[error("there is no built-in policy {name:?} (built in: default, realistic)")]
     UnknownBuiltin { name: String },
+    /// The component's imports or exports do not have the picker world's
+    /// types.
     #[error("policy {name} does not fit the picker world: {message}")]
     WrongWorld { name: String, message: String },
 }
@@ -65,8 +68,11 @@ pub fn policy_name(path: &Path) -> String {
 /// Who produced an outcome: the policy's name, content hash and WIT version.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PolicyId {
+    /// The built-in name, or the file's stem.
     pub name: String,
+    /// The component's sha256, in hex.
     pub sha256: String,
+    /// The version of `decnet:emailgen` it was built against.
     pub wit_version: String,
 }
 
@@ -79,19 +85,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The embedded default policy.
-    pub fn builtin(engine: &PickerEngine) -> Result<Self, LoadError> {
-        Policy::from_bytes(engine, "default", DEFAULT_POLICY_WASM)
-    }
-
-    /// A built-in policy by name (`default`, `realistic`).
-    pub fn named_builtin(engine: &PickerEngine, name: &str) -> Result<Self, LoadError> {
-        match BUILTIN_POLICIES.iter().find(|(n, _)| *n == name) {
-            Some((name, bytes)) => Policy::from_bytes(engine, name, bytes),
-            None => Err(LoadError::UnknownBuiltin { name: name.into() }),
-        }
-    }
-
     /// A policy named on the command line: `builtin:NAME` or a file path.
     pub fn from_spec(engine: &PickerEngine, spec: &str) -> Result<Self, LoadError> {
         match spec.strip_prefix("builtin:") {
@@ -100,6 +93,7 @@ impl Policy {
         }
     }
 
+    /// A policy from a component file, named by the file's stem.
     pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {
         let bytes =
             std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
@@ -114,7 +108,7 @@ impl Policy {
         Policy::from_component(engine, name, sha256_hex(bytes), component)
     }
 
-    /// Checks an already compiled component (see [`crate::cache`]).
+    /// Checks an already compiled component (see [`super::cache`]).
     pub fn from_component(
         engine: &PickerEngine,
         name: &str,
@@ -131,17 +125,24 @@ impl Policy {
         Ok(Policy { id: PolicyId { name: name.into(), sha256, wit_version }, engine: engine.clone(), pre })
     }
 
+    /// Who this policy is.
     pub fn id(&self) -> &PolicyId {
         &self.id
     }
 
+    /// The engine it was loaded on.
     pub fn engine(&self) -> &PickerEngine {
         &self.engine
     }
 
+    /// The pre-instantiated component.
+    pub(super) fn pre(&self) -> &PickerPre<HostState> {
+        &self.pre
+    }
+
     /// A warm instance that picks against `mail`.
     pub fn instance(&self, mail: SharedMailStore, clock: Clock) -> PolicyInstance {
-        PolicyInstance { policy: self.clone(), mail, clock, live: None }
+        PolicyInstance::new(self.clone(), mail, clock)
     }
 
     /// One pick on a fresh instance, dropped afterwards.
@@ -200,119 +201,4 @@ pub fn compile(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Compon
 /// The content hash that identifies a policy.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A policy instance bound to a store. Reused across picks while it is
-/// healthy; after a trap (which poisons a wasmtime store) it is discarded and
-/// the next pick runs on a fresh one.
-pub struct PolicyInstance {
-    policy: Policy,
-    mail: SharedMailStore,
-    clock: Clock,
-    live: Option<(Store<HostState>, Picker)>,
-}
-
-impl PolicyInstance {
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
-        let (mut store, bindings) = match self.live.take() {
-            Some(live) => live,
-            None => match self.instantiate() {
-                Ok(live) => live,
-                Err(outcome) => return *outcome,
-            },
-        };
-        let engine = &self.policy.engine;
-        store.set_epoch_deadline(engine.limits().deadline_ticks());
-        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
-        match bindings.call_pick(&mut store, convert::pick_options(options)) {
-            Ok(outcome) => {
-                let accepted = validate::accept(outcome, store.data().served());
-                self.live = Some((store, bindings));
-                accepted
-                    .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
-            }
-            Err(err) => classify(err, &mut store),
-        }
-    }
-
-    /// Bytes of linear memory the live instance holds (0 when none is live).
-    pub fn guest_memory_bytes(&mut self) -> usize {
-        let Some((store, _)) = &mut self.live else { return 0 };
-        store.data_mut().limiter().peak_memory_bytes()
-    }
-
-    fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
-        let limits = self.policy.engine.limits();
-        let state = HostState::new(self.mail.clone(), self.clock.clone(), &self.policy.engine);
-        let mut store = Store::new(self.policy.engine.engine(), state);
-        store.limiter(|state| state.limiter());
-        store.set_epoch_deadline(limits.deadline_ticks());
-        store.data_mut().begin_pick(self.policy.engine.epochs().deadline(limits));
-        // What one call may make the host allocate: wasmtime counts it while
-        // lifting the call's arguments (or the answer), before the host
-        // sees them.
-        store.set_hostcall_fuel(limits.max_call_bytes);
-        store.set_max_component_handles(limits.max_resource_handles);
-        match self.policy.pre.instantiate(&mut store) {
-            Ok(bindings) => Ok((store, bindings)),
-            Err(err) => Err(Box::new(classify(err, &mut store))),
-        }
-    }
-}
-
-/// Turns a failed call into the error outcome that says what happened,
-/// with the whole cause (but not the wasm backtrace).
-fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
-    let limits = store.data().limits().clone();
-    if store.data_mut().limiter().take_denied() {
-        return PickOutcome::error(
-            ErrorKind::Memory,
-            format!("policy exceeded its memory limit of {} bytes: {}", limits.memory_bytes, describe(&err)),
-        );
-    }
-    if let Some(violation) = err.downcast_ref::<PolicyViolation>() {
-        return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
-    }
-    let deadline = limits.deadline.as_millis();
-    if let Some(reached) = err.downcast_ref::<DeadlineReached>() {
-        return PickOutcome::error(
-            ErrorKind::Deadline,
-            format!("policy ran past its deadline of {deadline} ms: {reached}"),
-        );
-    }
-    if is_hostcall_fuel_exhausted(&err) {
-        return PickOutcome::error(
-            ErrorKind::PolicyViolation,
-            format!(
-                "policy violation: one call handed the host more than {} bytes (an import's arguments or the answer): {}",
-                limits.max_call_bytes,
-                describe(&err)
-            ),
-        );
-    }
-    if matches!(err.downcast_ref::<ResourceTableError>(), Some(ResourceTableError::Full)) {
-        return PickOutcome::error(
-            ErrorKind::PolicyViolation,
-            format!(
-                "policy violation: the policy held more than {} resource handles at once: {}",
-                limits.max_resource_handles,
-                describe(&err)
-            ),
-        );
-    }
-    if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return PickOutcome::error(ErrorKind::Trap, format!("policy trapped: it called exit with status {}", exit.0));
-    }
-    match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => {
-            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {deadline} ms"))
-        }
-        Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
-        Some(_) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {}", describe(&err))),
-        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", describe(&err))),
-    }
 }

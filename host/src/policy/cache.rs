@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
 
-use crate::engine::PickerEngine;
-use crate::policy::{compile, policy_name, sha256_hex, LoadError, Policy};
+use super::PickerEngine;
+use super::{compile, policy_name, sha256_hex, LoadError, Policy};
 
+/// Compiled components on disk, by content hash and engine.
 pub struct CompileCache {
     dir: PathBuf,
 }
@@ -22,11 +23,14 @@ pub struct CompileCache {
 /// Whether a load came from the cache or compiled the component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheUse {
+    /// Loaded from the cache.
     Hit,
+    /// Compiled (and written to the cache).
     Miss,
 }
 
 impl CompileCache {
+    /// A cache in `dir` (created when first written).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         CompileCache { dir: dir.into() }
     }

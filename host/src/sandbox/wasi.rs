@@ -11,7 +11,7 @@
 //!   outlast the deadline ends the pick as a `deadline` error when the
 //!   deadline comes, not when the policy asked. (The streams a policy can
 //!   reach never block: stdin is closed, stdout and stderr are always
-//!   ready; see [`crate::stdio`].)
+//!   ready; see [`super::stdio`].)
 //! - `wasi:random` answers at most [`Limits::max_random_bytes_per_call`]
 //!   bytes per call and [`Limits::max_random_bytes_per_pick`] per pick.
 
@@ -28,9 +28,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_io::bindings::wasi::io::poll as async_poll;
 use wasmtime_wasi_io::poll::DynPollable;
 
-use crate::engine::{EpochClock, Limits};
-use crate::stdio::GuestOutput;
-use crate::trap::{DeadlineReached, PolicyViolation};
+use super::stdio::GuestOutput;
+use super::trap::{DeadlineReached, PolicyViolation};
+use super::{EpochClock, Limits};
 
 /// The WASI interfaces a policy may import. Anything else is refused when
 /// the policy is loaded.
@@ -75,6 +75,7 @@ struct RandomBudget {
 }
 
 impl WasiState {
+    /// A new instance's WASI under `limits`, its output to these streams.
     pub fn new(limits: &Limits, epochs: EpochClock, stdout: &GuestOutput, stderr: &GuestOutput) -> Self {
         let ctx = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
         let mut table = ResourceTable::new();
@@ -102,6 +103,7 @@ impl WasiState {
 /// A store's data that holds a [`WasiState`] (its [`WasiView`] is
 /// [`WasiState::view`]).
 pub trait HasWasi: WasiView {
+    /// The instance's WASI state.
     fn wasi(&mut self) -> &mut WasiState;
 }
 

@@ -26,13 +26,17 @@ pub enum ErrorKind {
     Trap,
 }
 
+/// A failed pick: what kind of failure, and what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PickError {
+    /// What kind of failure it was.
     pub kind: ErrorKind,
+    /// What happened, on one line, with its whole cause.
     pub message: String,
 }
 
 impl PickError {
+    /// An error of `kind` that says `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         PickError { kind, message: message.into() }
     }
@@ -49,16 +53,30 @@ impl std::fmt::Display for PickError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PickOutcome {
-    Action { action: EmailAction },
-    Skip { reason: SkipReason },
-    Error { error: PickError },
+    /// Send this email.
+    Action {
+        /// The checked action, with the host's own decky and personas.
+        action: EmailAction,
+    },
+    /// Send nothing this tick, for this reason.
+    Skip {
+        /// Why nothing is sent.
+        reason: SkipReason,
+    },
+    /// The pick failed.
+    Error {
+        /// What failed.
+        error: PickError,
+    },
 }
 
 impl PickOutcome {
+    /// An error outcome of `kind` that says `message`.
     pub fn error(kind: ErrorKind, message: impl Into<String>) -> Self {
         PickOutcome::Error { error: PickError::new(kind, message) }
     }
 
+    /// The action, when the pick made one.
     pub fn action(&self) -> Option<&EmailAction> {
         match self {
             PickOutcome::Action { action } => Some(action),
@@ -66,6 +84,7 @@ impl PickOutcome {
         }
     }
 
+    /// Whether the pick failed.
     pub fn is_error(&self) -> bool {
         matches!(self, PickOutcome::Error { .. })
     }

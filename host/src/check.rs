@@ -22,19 +22,15 @@
 //! - a skip names a mail decky the host listed, with that decky's source;
 //! - a `store` error follows a store call that failed this pick.
 
-use std::sync::{Arc, Mutex};
-
-use emailgen_picker::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
-use emailgen_picker::persona_cache::PersonaCache;
-use emailgen_picker::pick::is_mail_decky;
+use emailgen_picker::persona::Persona;
 use emailgen_picker::threads::{references_for_reply, reply_subject};
-use emailgen_picker::{Decky, EmailAction, SkipReason, ThreadRow, Topology};
+use emailgen_picker::{Decky, EmailAction, SkipReason, ThreadRow};
 
 use crate::bindings::types as wit;
-use crate::convert;
 use crate::outcome::{ErrorKind, PickOutcome};
+use crate::sandbox::trap::PolicyViolation;
+use crate::serve::{convert, Served};
 use crate::text::{escape_unsafe, first_unsafe};
-use crate::trap::PolicyViolation;
 
 /// The longest text a policy may return in a field of its own making
 /// (`context_hint`, `parent_excerpt`, an error message); personas, the
@@ -43,173 +39,6 @@ use crate::trap::PolicyViolation;
 pub const MAX_FIELD_CHARS: usize = 4096;
 /// The one `description` an action may carry.
 pub const DESCRIPTION: &str = "email:send";
-
-/// What the host served during one pick. Persona lists are kept as the
-/// host's own parse of the text served (shared from the cache, not copied).
-#[derive(Default)]
-pub struct Served {
-    /// The decky lists served (shared with the fetch that produced them);
-    /// only the mail deckies among them are valid targets.
-    listed: Vec<Arc<[Decky]>>,
-    /// Deckies given by position (`running-decky-at`): a listing and the
-    /// position given.
-    given: Vec<(Arc<[Decky]>, usize)>,
-    /// (topology id, its personas).
-    pub topologies: Vec<(String, Arc<[Persona]>)>,
-    pub global_personas: Option<Arc<[Persona]>>,
-    /// The thread lookups answered, with what they were asked.
-    pub thread_lookups: Vec<ThreadLookup>,
-    /// Whether a store call failed (an import answered `err`).
-    pub store_failed: bool,
-    /// Persona lists this instance was served before, by fingerprint (kept
-    /// across picks): an unchanged list is found without comparing its text.
-    known: Vec<(Source, u64, Arc<[Persona]>)>,
-}
-
-/// One `list-email-threads` call: its mail decky and pair, and the rows
-/// the host returned.
-pub struct ThreadLookup {
-    pub mail_decky_uuid: String,
-    pub sender_email: String,
-    pub recipient_email: String,
-    pub rows: Vec<ThreadRow>,
-}
-
-impl ThreadLookup {
-    /// Whether this lookup was for `decky` and the pair `a`, `b` (either
-    /// order, as the lookup itself matches).
-    fn is_for(&self, decky: &str, a: &str, b: &str) -> bool {
-        let (s, r) = (self.sender_email.as_str(), self.recipient_email.as_str());
-        self.mail_decky_uuid == decky && ((s, r) == (a, b) || (s, r) == (b, a))
-    }
-}
-
-/// Which kind of persona source a fingerprint was taken of.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Topology,
-    GlobalPool,
-}
-
-/// How many fingerprinted lists an instance remembers.
-const MAX_KNOWN: usize = 256;
-
-impl Served {
-    pub fn clear(&mut self) {
-        self.listed.clear();
-        self.given.clear();
-        self.topologies.clear();
-        self.global_personas = None;
-        self.thread_lookups.clear();
-        self.store_failed = false;
-    }
-    /// Records a list of running deckies served.
-    pub fn deckies(&mut self, rows: Arc<[Decky]>) {
-        self.listed.push(rows);
-    }
-
-    /// Records one decky of a listing given by position.
-    pub fn decky_at(&mut self, rows: Arc<[Decky]>, index: usize) {
-        self.given.push((rows, index));
-    }
-
-    /// The served mail decky with this uuid.
-    pub fn mail_decky(&self, uuid: &str) -> Option<&Decky> {
-        let listed = self.listed.iter().flat_map(|rows| rows.iter());
-        let given = self.given.iter().filter_map(|(rows, index)| rows.get(*index));
-        listed.chain(given).find(|d| d.uuid == uuid && is_mail_decky(d))
-    }
-
-    /// Records a topology served, with the personas the policy will see.
-    pub fn topology(&mut self, topology: &Topology, cache: &SharedPersonaCache) {
-        self.topologies.push((topology.id.clone(), topology_personas(topology, cache)));
-    }
-
-    /// Records the global pool served.
-    pub fn global_pool(&mut self, text: &str, cache: &SharedPersonaCache) {
-        self.global_personas = Some(global_pool_personas(text, cache));
-    }
-
-    /// The personas of the topology with this id served last in this pick.
-    pub fn topology_personas(&self, id: &str) -> Option<Arc<[Persona]>> {
-        self.topologies.iter().rev().find(|(served, _)| served == id).map(|(_, personas)| Arc::clone(personas))
-    }
-
-    /// Records a topology served through its fingerprint.
-    pub fn fingerprinted_topology(&mut self, topology: &Topology, fingerprint: u64, cache: &SharedPersonaCache) {
-        let personas = self.known(Source::Topology, fingerprint, || topology_personas(topology, cache));
-        self.topologies.push((topology.id.clone(), personas));
-    }
-
-    /// Records the global pool served through its fingerprint.
-    pub fn fingerprinted_global_pool(&mut self, text: &str, fingerprint: u64, cache: &SharedPersonaCache) {
-        let personas = self.known(Source::GlobalPool, fingerprint, || global_pool_personas(text, cache));
-        self.global_personas = Some(personas);
-    }
-
-    /// Records the topology remembered under `fingerprint` as served; false
-    /// when this instance does not know it (the row must be fetched).
-    pub fn known_topology(&mut self, id: &str, fingerprint: u64) -> bool {
-        let Some(personas) = self.remembered(Source::Topology, fingerprint) else {
-            return false;
-        };
-        self.topologies.push((id.to_owned(), personas));
-        true
-    }
-
-    /// Records the global pool remembered under `fingerprint` as served;
-    /// false when this instance does not know it.
-    pub fn known_global_pool(&mut self, fingerprint: u64) -> bool {
-        self.global_personas = self.remembered(Source::GlobalPool, fingerprint);
-        self.global_personas.is_some()
-    }
-
-    fn remembered(&self, source: Source, fingerprint: u64) -> Option<Arc<[Persona]>> {
-        let found = self.known.iter().find(|(s, f, _)| *s == source && *f == fingerprint);
-        found.map(|(_, _, personas)| Arc::clone(personas))
-    }
-
-    /// The list remembered under this fingerprint, or `parse()` remembered.
-    fn known(&mut self, source: Source, fingerprint: u64, parse: impl FnOnce() -> Arc<[Persona]>) -> Arc<[Persona]> {
-        if let Some(personas) = self.remembered(source, fingerprint) {
-            return personas;
-        }
-        let personas = parse();
-        if self.known.len() >= MAX_KNOWN {
-            self.known.clear();
-        }
-        self.known.push((source, fingerprint, Arc::clone(&personas)));
-        personas
-    }
-}
-
-fn topology_personas(topology: &Topology, cache: &SharedPersonaCache) -> Arc<[Persona]> {
-    let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-    parsed(cache, &topology.email_personas, language, || format!("topology {}", topology.id))
-}
-
-fn global_pool_personas(text: &str, cache: &SharedPersonaCache) -> Arc<[Persona]> {
-    parsed(cache, text, GLOBAL_LANGUAGE_DEFAULT, || "the global pool".to_owned())
-}
-
-/// The host's parse of a list, from the engine's cache. It is what policies
-/// that take parsed personas see, so the host says why it dropped entries:
-/// once per list and engine, since the cache gives warnings only when it
-/// parses.
-fn parsed(cache: &SharedPersonaCache, text: &str, language: &str, source: impl FnOnce() -> String) -> Arc<[Persona]> {
-    let (personas, warnings) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(text, language);
-    if !warnings.is_empty() {
-        let source = source();
-        for warning in warnings {
-            tracing::warn!(target: "host", "personas of {source}: {warning}");
-        }
-    }
-    personas
-}
-
-/// Parsed persona lists for validation, shared by every instance of an
-/// engine so fresh instances do not parse again.
-pub type SharedPersonaCache = Arc<Mutex<PersonaCache>>;
 
 fn violation(message: impl Into<String>) -> PolicyViolation {
     PolicyViolation(message.into())
@@ -477,7 +306,12 @@ fn bounded_excerpt(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use emailgen_picker::Topology;
+
     use super::*;
+    use crate::serve::SharedPersonaCache;
 
     /// Entry 1 is invalid (no role); entries 0, 2 and 3 are valid, and 3
     /// shares entry 0's address.

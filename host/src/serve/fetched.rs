@@ -8,7 +8,7 @@
 //! That saves the query, and the fingerprint the policy keeps is the one of
 //! the row it was given even if the store changes between the two calls.
 //! (The running deckies are listed once per pick for every import about
-//! them; see [`crate::listing`].)
+//! them; see [`super::listing`].)
 //!
 //! Each answer is handed out once: a second call in the same pick asks the
 //! store again.

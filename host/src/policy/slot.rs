@@ -13,17 +13,25 @@ use std::sync::{Arc, RwLock};
 use emailgen_picker::PickOptions;
 use serde::Serialize;
 
-use crate::imports::{Clock, SharedMailStore};
+use super::{LoadError, Policy, PolicyId, PolicyInstance};
 use crate::outcome::{ErrorKind, PickError, PickOutcome};
-use crate::policy::{LoadError, Policy, PolicyId, PolicyInstance};
+use crate::serve::{Clock, SharedMailStore};
 
 /// Why a swap or rollback did not happen; the active policy is unchanged.
 #[derive(Debug, thiserror::Error)]
 pub enum SwapError {
+    /// The candidate could not be loaded.
     #[error("{0}")]
     Load(#[from] LoadError),
+    /// The candidate's canary pick was an error.
     #[error("canary pick of {policy} failed: {error}")]
-    Canary { policy: String, error: PickError },
+    Canary {
+        /// The candidate's name.
+        policy: String,
+        /// What its canary pick failed with.
+        error: PickError,
+    },
+    /// A rollback was asked for, but no policy was active before this one.
     #[error("there is no previous policy to roll back to")]
     NoPrevious,
 }
@@ -31,8 +39,10 @@ pub enum SwapError {
 /// A pick and the policy that made it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributedOutcome {
+    /// What the pick produced.
     #[serde(flatten)]
     pub outcome: PickOutcome,
+    /// The policy that made it.
     pub policy: PolicyId,
     /// The slot generation the pick ran on (it grows by one per promotion).
     #[serde(skip)]
@@ -49,6 +59,8 @@ struct Active {
     previous: Option<Arc<Policy>>,
 }
 
+/// The active policy of an orchestrator, swapped atomically (see the
+/// module docs).
 pub struct PolicySlot {
     active: RwLock<Active>,
     failures_in_a_row: AtomicU32,
@@ -57,8 +69,11 @@ pub struct PolicySlot {
 
 /// Data for the canary pick that a candidate must pass.
 pub struct Canary {
+    /// The store the canary pick reads.
     pub mail: SharedMailStore,
+    /// Its clock.
     pub clock: Clock,
+    /// Its options.
     pub options: PickOptions,
 }
 
@@ -155,6 +170,8 @@ pub struct SlotWorker<'s> {
 }
 
 impl SlotWorker<'_> {
+    /// One pick on the policy active when it starts, counted toward the
+    /// automatic rollback.
     pub fn pick(&mut self, options: &PickOptions) -> AttributedOutcome {
         let (policy, generation) = self.slot.active();
         let instance = match &mut self.instance {

@@ -1,4 +1,5 @@
-//! Builds the picker policy components this harness embeds.
+//! Builds the picker policy components this library embeds (the `builtin`
+//! feature).
 //!
 //! The guests are compiled for `wasm32-wasip2` by a nested cargo that uses a
 //! target directory of its own under `OUT_DIR`: a nested cargo on the outer
@@ -20,8 +21,12 @@ const GUESTS: &[(&str, &str)] =
     &[("realistic-policy", "realistic_policy.wasm"), ("emailgen-picker", "emailgen_picker.wasm")];
 
 fn main() {
+    // Without the `builtin` feature nothing is embedded, and no guest built.
+    if env::var_os("CARGO_FEATURE_BUILTIN").is_none() {
+        return;
+    }
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let workspace = manifest_dir.parent().expect("host-harness lives inside the workspace");
+    let workspace = manifest_dir.parent().expect("the host crate lives inside the workspace");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     for watched in ["src", "wit", "policies", "Cargo.toml", "Cargo.lock", ".cargo"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());

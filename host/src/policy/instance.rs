@@ -1,0 +1,136 @@
+//! Running picks on an instance of a policy, and telling what happened
+//! when one fails.
+
+use emailgen_picker::PickOptions;
+use wasmtime::component::ResourceTableError;
+use wasmtime::{Store, Trap};
+
+use super::load::Policy;
+use crate::bindings::Picker;
+use crate::check;
+use crate::outcome::{ErrorKind, PickOutcome};
+use crate::sandbox::trap::{describe, is_hostcall_fuel_exhausted, DeadlineReached, PolicyViolation};
+use crate::serve::{convert, Clock, HostState, SharedMailStore};
+
+/// A policy instance bound to a store. Reused across picks while it is
+/// healthy; after a trap (which poisons a wasmtime store) it is discarded and
+/// the next pick runs on a fresh one.
+pub struct PolicyInstance {
+    policy: Policy,
+    mail: SharedMailStore,
+    clock: Clock,
+    live: Option<(Store<HostState>, Picker)>,
+}
+
+impl PolicyInstance {
+    pub(super) fn new(policy: Policy, mail: SharedMailStore, clock: Clock) -> Self {
+        PolicyInstance { policy, mail, clock, live: None }
+    }
+
+    /// The policy this instance runs.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Runs one pick: the policy's checked answer, or the error that ended
+    /// it. Never panics on anything the policy does.
+    pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
+        let (mut store, bindings) = match self.live.take() {
+            Some(live) => live,
+            None => match self.instantiate() {
+                Ok(live) => live,
+                Err(outcome) => return *outcome,
+            },
+        };
+        let engine = self.policy.engine();
+        store.set_epoch_deadline(engine.limits().deadline_ticks());
+        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
+        match bindings.call_pick(&mut store, convert::pick_options(options)) {
+            Ok(outcome) => {
+                let accepted = check::accept(outcome, store.data().served());
+                self.live = Some((store, bindings));
+                accepted
+                    .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
+            }
+            Err(err) => classify(err, &mut store),
+        }
+    }
+
+    /// Bytes of linear memory the live instance holds (0 when none is live).
+    pub fn guest_memory_bytes(&mut self) -> usize {
+        let Some((store, _)) = &mut self.live else { return 0 };
+        store.data_mut().limiter().peak_memory_bytes()
+    }
+
+    fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
+        let engine = self.policy.engine();
+        let limits = engine.limits();
+        let state = HostState::new(self.mail.clone(), self.clock.clone(), engine.sandbox(), engine.caches());
+        let mut store = Store::new(engine.engine(), state);
+        store.limiter(|state| state.limiter());
+        store.set_epoch_deadline(limits.deadline_ticks());
+        store.data_mut().begin_pick(engine.epochs().deadline(limits));
+        // What one call may make the host allocate: wasmtime counts it while
+        // lifting the call's arguments (or the answer), before the host
+        // sees them.
+        store.set_hostcall_fuel(limits.max_call_bytes);
+        store.set_max_component_handles(limits.max_resource_handles);
+        match self.policy.pre().instantiate(&mut store) {
+            Ok(bindings) => Ok((store, bindings)),
+            Err(err) => Err(Box::new(classify(err, &mut store))),
+        }
+    }
+}
+
+/// Turns a failed call into the error outcome that says what happened,
+/// with the whole cause (but not the wasm backtrace).
+fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
+    let limits = store.data().limits().clone();
+    if store.data_mut().limiter().take_denied() {
+        return PickOutcome::error(
+            ErrorKind::Memory,
+            format!("policy exceeded its memory limit of {} bytes: {}", limits.memory_bytes, describe(&err)),
+        );
+    }
+    if let Some(violation) = err.downcast_ref::<PolicyViolation>() {
+        return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
+    }
+    let deadline = limits.deadline.as_millis();
+    if let Some(reached) = err.downcast_ref::<DeadlineReached>() {
+        return PickOutcome::error(
+            ErrorKind::Deadline,
+            format!("policy ran past its deadline of {deadline} ms: {reached}"),
+        );
+    }
+    if is_hostcall_fuel_exhausted(&err) {
+        return PickOutcome::error(
+            ErrorKind::PolicyViolation,
+            format!(
+                "policy violation: one call handed the host more than {} bytes (an import's arguments or the answer): {}",
+                limits.max_call_bytes,
+                describe(&err)
+            ),
+        );
+    }
+    if matches!(err.downcast_ref::<ResourceTableError>(), Some(ResourceTableError::Full)) {
+        return PickOutcome::error(
+            ErrorKind::PolicyViolation,
+            format!(
+                "policy violation: the policy held more than {} resource handles at once: {}",
+                limits.max_resource_handles,
+                describe(&err)
+            ),
+        );
+    }
+    if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return PickOutcome::error(ErrorKind::Trap, format!("policy trapped: it called exit with status {}", exit.0));
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => {
+            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {deadline} ms"))
+        }
+        Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
+        Some(_) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {}", describe(&err))),
+        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", describe(&err))),
+    }
+}

@@ -1,0 +1,36 @@
+//! Serving the picker's WIT imports (`store`, `clock`, `log`) from the
+//! embedder's [`MailStore`](emailgen_picker::MailStore): one instance's
+//! state, the import budgets, the running deckies listed once per pick and
+//! shared by store revision, fingerprints, and the record of what was
+//! served that the answer is checked against.
+//!
+//! Uses the sandbox below it (WASI, limits, traps); knows nothing of
+//! policies or of checking answers.
+
+mod budget;
+mod clock_log;
+pub mod convert;
+mod fetched;
+pub mod fingerprint;
+pub mod listing;
+mod mail;
+mod served;
+mod state;
+mod store;
+
+pub use mail::{local_clock, lock_store, shared_store, Clock, SharedMailStore};
+pub use served::{Served, SharedPersonaCache, ThreadLookup};
+pub use state::HostState;
+
+use listing::SharedListings;
+
+/// What every instance on an engine shares: persona lists parsed by the
+/// host (so a fresh instance does not parse again) and running-decky
+/// listings by store revision (see [`listing`]).
+#[derive(Clone, Default)]
+pub struct SharedCaches {
+    /// Persona lists by text, as the host parsed them.
+    pub personas: SharedPersonaCache,
+    /// Running-decky listings by store and revision.
+    pub listings: SharedListings,
+}
