@@ -7,6 +7,11 @@
 //! perf report --no-children --sort symbol
 //! ```
 //!
+//! Instructions per pick, repeatable on a noisy machine (the pooling
+//! allocator off, as valgrind cannot reserve its address space): run with
+//! `NO_POOL=1 valgrind --tool=callgrind` at N and at 0 picks, and divide the
+//! difference by N (BENCHMARKS.md, "Instruction counts").
+//!
 //! `EMAILGEN_PROFILE=perfmap` tells the engine to write a perf map so guest
 //! functions show by name (build the guest unstripped to see them:
 //! `--config 'profile.guest.strip=false'`). For call graphs through the host
@@ -30,7 +35,10 @@ fn main() {
         std::process::exit(2);
     };
     let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| panic!("{e}"));
-    let engine = PickerEngine::new(Limits::default()).expect("an engine");
+    // valgrind cannot reserve the pooling allocator's address space.
+    let pooled = std::env::var_os("NO_POOL").is_none();
+    let limits = Limits { pooled_instances: pooled.then_some(1000), ..Limits::default() };
+    let engine = PickerEngine::new(limits).expect("an engine");
     let policy = match args.get(3).map(String::as_str) {
         Some("builtin") | None => Policy::builtin(&engine),
         Some(path) => Policy::from_file(&engine, path.as_ref()),

@@ -97,6 +97,8 @@ pub use outcome::{ErrorKind, PickError, PickOutcome};
 pub use persona_pool::PersonaPoolFile;
 pub use policy::cache::{CacheUse, CompileCache};
 pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
+#[cfg(feature = "async")]
+pub use policy::AsyncPolicyInstance;
 pub use policy::{LoadError, PickerEngine, Policy, PolicyId, PolicyInstance};
 pub use sandbox::Limits;
-pub use serve::{local_clock, shared_store, Clock, SharedMailStore};
+pub use serve::{local_clock, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};

@@ -16,3 +16,4 @@ mod realistic;
 mod sandbox;
 mod statistics;
 mod swap;
+mod waited;

@@ -47,10 +47,9 @@ impl PolicyInstance {
         store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
-                let accepted = check::accept(outcome, store.data().served());
+                let accepted = accept(outcome, &store);
                 self.live = Some((store, bindings));
                 accepted
-                    .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
             }
             Err(err) => classify(err, &mut store),
         }
@@ -64,17 +63,8 @@ impl PolicyInstance {
 
     fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
         let engine = self.policy.engine();
-        let limits = engine.limits();
         let state = HostState::new(self.mail.clone(), self.clock.clone(), engine.sandbox(), engine.caches());
-        let mut store = Store::new(engine.engine(), state);
-        store.limiter(|state| state.limiter());
-        store.set_epoch_deadline(limits.deadline_ticks());
-        store.data_mut().begin_pick(engine.epochs().deadline(limits));
-        // What one call may make the host allocate: wasmtime counts it while
-        // lifting the call's arguments (or the answer), before the host
-        // sees them.
-        store.set_hostcall_fuel(limits.max_call_bytes);
-        store.set_max_component_handles(limits.max_resource_handles);
+        let mut store = new_store(&self.policy, state);
         match self.policy.pre().instantiate(&mut store) {
             Ok(bindings) => Ok((store, bindings)),
             Err(err) => Err(Box::new(classify(err, &mut store))),
@@ -82,9 +72,32 @@ impl PolicyInstance {
     }
 }
 
+/// A wasmtime store for a new instance, within the engine's limits and
+/// ready for its first pick.
+pub(super) fn new_store(policy: &Policy, state: HostState) -> Store<HostState> {
+    let engine = policy.engine();
+    let limits = engine.limits();
+    let mut store = Store::new(engine.engine(), state);
+    store.limiter(|state| state.limiter());
+    store.set_epoch_deadline(limits.deadline_ticks());
+    store.data_mut().begin_pick(engine.epochs().deadline(limits));
+    // What one call may make the host allocate: wasmtime counts it while
+    // lifting the call's arguments (or the answer), before the host sees
+    // them.
+    store.set_hostcall_fuel(limits.max_call_bytes);
+    store.set_max_component_handles(limits.max_resource_handles);
+    store
+}
+
+/// The policy's answer, checked against what was served this pick.
+pub(super) fn accept(outcome: crate::bindings::types::PickOutcome, store: &Store<HostState>) -> PickOutcome {
+    check::accept(outcome, store.data().served())
+        .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
+}
+
 /// Turns a failed call into the error outcome that says what happened,
 /// with the whole cause (but not the wasm backtrace).
-fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
+pub(super) fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
     let limits = store.data().limits().clone();
     if store.data_mut().limiter().take_denied() {
         return PickOutcome::error(

@@ -82,6 +82,9 @@ pub struct Policy {
     id: PolicyId,
     engine: PickerEngine,
     pre: PickerPre<HostState>,
+    /// The same component linked for waited instances.
+    #[cfg(feature = "async")]
+    pre_async: crate::bindings::waited::PickerPre<HostState>,
 }
 
 impl Policy {
@@ -118,11 +121,17 @@ impl Policy {
         let wit_version = check_imports(engine, &component, name)?;
         let mut linker = Linker::new(engine.engine());
         link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: describe(&e) })?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .and_then(PickerPre::new)
-            .map_err(|e| LoadError::WrongWorld { name: name.into(), message: describe(&e) })?;
-        Ok(Policy { id: PolicyId { name: name.into(), sha256, wit_version }, engine: engine.clone(), pre })
+        let wrong_world = |e: wasmtime::Error| LoadError::WrongWorld { name: name.into(), message: describe(&e) };
+        let pre = linker.instantiate_pre(&component).and_then(PickerPre::new).map_err(wrong_world)?;
+        #[cfg(feature = "async")]
+        let pre_async = super::waited::pre(engine, &component).map_err(wrong_world)?;
+        Ok(Policy {
+            id: PolicyId { name: name.into(), sha256, wit_version },
+            engine: engine.clone(),
+            pre,
+            #[cfg(feature = "async")]
+            pre_async,
+        })
     }
 
     /// Who this policy is.
@@ -138,6 +147,12 @@ impl Policy {
     /// The pre-instantiated component.
     pub(super) fn pre(&self) -> &PickerPre<HostState> {
         &self.pre
+    }
+
+    /// The pre-instantiated component, linked for waited instances.
+    #[cfg(feature = "async")]
+    pub(super) fn pre_async(&self) -> &crate::bindings::waited::PickerPre<HostState> {
+        &self.pre_async
     }
 
     /// A warm instance that picks against `mail`.

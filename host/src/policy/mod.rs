@@ -9,6 +9,8 @@ mod engine;
 mod instance;
 mod load;
 pub mod slot;
+#[cfg(feature = "async")]
+mod waited;
 
 pub use builtin::BUILTIN_POLICIES;
 #[cfg(feature = "builtin")]
@@ -16,3 +18,5 @@ pub use builtin::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 pub use engine::PickerEngine;
 pub use instance::PolicyInstance;
 pub use load::{compile, policy_name, sha256_hex, LoadError, Policy, PolicyId};
+#[cfg(feature = "async")]
+pub use waited::AsyncPolicyInstance;

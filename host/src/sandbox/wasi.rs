@@ -94,6 +94,12 @@ impl WasiState {
         self.random.used = 0;
     }
 
+    /// Moves the deadline `ticks` later (the time the host waited for the
+    /// embedder's store, which does not count against the policy).
+    pub fn extend_deadline(&mut self, ticks: u64) {
+        self.deadline += ticks;
+    }
+
     /// The context and table, for [`WasiView::ctx`].
     pub fn view(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
@@ -109,8 +115,23 @@ pub trait HasWasi: WasiView {
 
 /// Links exactly the interfaces of [`ALLOWED_WASI`].
 pub fn add_to_linker<T: HasWasi + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
-    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<T, HasTable>(l, |t| &mut t.wasi().table)?;
     sync::io::poll::add_to_linker::<T, BoundedWaits>(l, |t| t.wasi().bounded_wait())?;
+    add_all_but_poll(l)
+}
+
+/// Links the same interfaces for instances called with `call_async`: a
+/// wait in `wasi:io/poll` suspends the pick (the executor runs other work)
+/// until its pollable is ready or the deadline comes.
+#[cfg(feature = "async")]
+pub fn add_to_linker_async<T: HasWasi + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
+    async_poll::add_to_linker::<T, BoundedWaits>(l, |t| t.wasi().bounded_wait())?;
+    add_all_but_poll(l)
+}
+
+/// Every allowed interface but `wasi:io/poll`. The streams' blocking calls
+/// never wait on the streams a policy can reach.
+fn add_all_but_poll<T: HasWasi + 'static>(l: &mut Linker<T>) -> wasmtime::Result<()> {
+    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<T, HasTable>(l, |t| &mut t.wasi().table)?;
     sync::io::streams::add_to_linker::<T, HasTable>(l, |t| &mut t.wasi().table)?;
     sync::clocks::wall_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
     sync::clocks::monotonic_clock::add_to_linker::<T, WasiClocks>(l, T::clocks)?;
@@ -164,10 +185,8 @@ impl BoundedWait<'_> {
         wait: impl AsyncFnOnce(&mut ResourceTable) -> wasmtime::Result<R>,
     ) -> wasmtime::Result<R> {
         let (table, remaining) = (&mut *self.table, self.remaining);
-        match in_tokio(async { tokio::time::timeout(remaining, wait(table)).await }) {
-            Ok(result) => result,
-            Err(_elapsed) => Err(wasmtime::Error::new(DeadlineReached { during })),
-        }
+        let waited = in_tokio(async { tokio::time::timeout(remaining, wait(table)).await });
+        waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during })))
     }
 }
 
@@ -191,6 +210,67 @@ impl sync::io::poll::HostPollable for BoundedWait<'_> {
 
     fn drop(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<()> {
         async_poll::HostPollable::drop(self.table, pollable)
+    }
+}
+
+/// The waited forms: the wait is a future the pick's executor polls, in
+/// wasmtime-wasi's tokio runtime (whose timers the clock pollables use),
+/// ended by the deadline.
+#[cfg(feature = "async")]
+mod waited {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::*;
+
+    /// Polls a future inside wasmtime-wasi's tokio runtime, whatever
+    /// executor drives it.
+    struct InRuntime<F>(F);
+
+    impl<F: Future> Future for InRuntime<F> {
+        type Output = F::Output;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            // SAFETY: the inner future is never moved out of its pin.
+            let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+            wasmtime_wasi::runtime::with_ambient_tokio_runtime(|| inner.poll(cx))
+        }
+    }
+
+    impl BoundedWait<'_> {
+        async fn bounded_async<R>(
+            &mut self,
+            during: &'static str,
+            wait: impl AsyncFnOnce(&mut ResourceTable) -> wasmtime::Result<R>,
+        ) -> wasmtime::Result<R> {
+            let (table, remaining) = (&mut *self.table, self.remaining);
+            let waited = InRuntime(Box::pin(async move { tokio::time::timeout(remaining, wait(table)).await })).await;
+            waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during })))
+        }
+    }
+
+    impl async_poll::Host for BoundedWait<'_> {
+        async fn poll(&mut self, pollables: Vec<Resource<DynPollable>>) -> wasmtime::Result<Vec<u32>> {
+            self.bounded_async("wasi:io/poll.poll", async |table| async_poll::Host::poll(table, pollables).await).await
+        }
+    }
+
+    impl async_poll::HostPollable for BoundedWait<'_> {
+        async fn ready(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<bool> {
+            InRuntime(Box::pin(async_poll::HostPollable::ready(self.table, pollable))).await
+        }
+
+        async fn block(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<()> {
+            self.bounded_async("wasi:io/poll.pollable.block", async |table| {
+                async_poll::HostPollable::block(table, pollable).await
+            })
+            .await
+        }
+
+        fn drop(&mut self, pollable: Resource<DynPollable>) -> wasmtime::Result<()> {
+            async_poll::HostPollable::drop(self.table, pollable)
+        }
     }
 }
 

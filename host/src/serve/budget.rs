@@ -75,6 +75,16 @@ impl ImportBudget {
         self.log_lines = 0;
     }
 
+    /// The epoch tick of this pick's deadline.
+    pub fn deadline(&self) -> u64 {
+        self.deadline
+    }
+
+    /// Moves the deadline `ticks` later (the time a waited store call took).
+    pub fn extend_deadline(&mut self, ticks: u64) {
+        self.deadline += ticks;
+    }
+
     /// The most thread rows one lookup may return.
     pub fn max_thread_rows(&self) -> u32 {
         self.max_thread_rows

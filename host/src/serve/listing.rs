@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, Weak};
 use emailgen_picker::{Decky, MailStore, StoreError, Subject};
 
 use super::fingerprint;
-use super::mail::{lock_store, SharedMailStore};
+use super::mail::{Mail, SharedMailStore};
 
 /// How many listings an engine keeps (distinct stores and filters).
 const MAX_LISTINGS: usize = 16;
@@ -51,36 +51,6 @@ impl SharedListings {
     }
 }
 
-/// The running deckies offering one of `filter`, with their fingerprint:
-/// from the store's revision and the engine's listings when the store keeps
-/// revisions (`last` first: the listing this instance used before), else
-/// listed and hashed.
-fn list(
-    mail: &SharedMailStore,
-    shared: &SharedListings,
-    last: &mut Option<Listed>,
-    filter: &[&str],
-) -> Result<Listed, StoreError> {
-    let by_revision = fingerprint::by_revision(&mut *lock_store(mail), Subject::RunningDeckies, filter);
-    let Some(fingerprint) = by_revision else {
-        let rows: Arc<[Decky]> = lock_store(mail).list_running_deckies(filter)?.into();
-        return Ok((fingerprint::deckies(&rows), rows));
-    };
-    if let Some((known, rows)) = last.as_ref().filter(|(known, _)| *known == fingerprint) {
-        return Ok((*known, Arc::clone(rows)));
-    }
-    let rows = match shared.find(mail, fingerprint) {
-        Some(rows) => rows,
-        None => {
-            let rows: Arc<[Decky]> = lock_store(mail).list_running_deckies(filter)?.into();
-            shared.keep(mail, fingerprint, Arc::clone(&rows));
-            rows
-        }
-    };
-    *last = Some((fingerprint, Arc::clone(&rows)));
-    Ok((fingerprint, rows))
-}
-
 /// A listing and its fingerprint.
 pub type Listed = (u64, Arc<[Decky]>);
 
@@ -89,7 +59,6 @@ pub type Listed = (u64, Arc<[Decky]>);
 /// `running-decky-count`, `running-decky-at` and the fingerprint all answer
 /// from that listing.
 pub struct DeckyListings {
-    mail: SharedMailStore,
     shared: SharedListings,
     /// The revision listing this instance used last: a warm instance finds
     /// it without locking the engine's listings.
@@ -99,9 +68,9 @@ pub struct DeckyListings {
 }
 
 impl DeckyListings {
-    /// An instance's listings of `mail`, sharing `shared` with the engine.
-    pub fn new(mail: SharedMailStore, shared: SharedListings) -> Self {
-        DeckyListings { mail, shared, last: None, taken: None }
+    /// An instance's listings, sharing `shared` with the engine.
+    pub fn new(shared: SharedListings) -> Self {
+        DeckyListings { shared, last: None, taken: None }
     }
 
     /// Forgets this pick's listing: the next pick lists again (or finds
@@ -110,17 +79,45 @@ impl DeckyListings {
         self.taken = None;
     }
 
-    /// This pick's listing for `services`.
-    pub fn get(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
+    /// This pick's listing for `services`: the one taken earlier this pick,
+    /// else by the store's revision (this instance's last listing, or the
+    /// engine's for this store), else listed and hashed.
+    pub(crate) async fn get(&mut self, mail: &mut Mail, services: Vec<String>) -> Result<Listed, StoreError> {
         if let Some((kept, (fingerprint, rows))) = &self.taken {
             if *kept == services {
                 return Ok((*fingerprint, Arc::clone(rows)));
             }
         }
         let filter: Vec<&str> = services.iter().map(String::as_str).collect();
-        let listed = list(&self.mail, &self.shared, &mut self.last, &filter)?;
+        let listed = self.list(mail, &filter).await?;
         self.taken = Some((services, (listed.0, Arc::clone(&listed.1))));
         Ok(listed)
+    }
+
+    /// The running deckies offering one of `filter`, with their
+    /// fingerprint (see [`get`](Self::get)).
+    async fn list(&mut self, mail: &mut Mail, filter: &[&str]) -> Result<Listed, StoreError> {
+        let Some(revision) = mail.revision(Subject::RunningDeckies) else {
+            let rows: Arc<[Decky]> = mail.list_running_deckies(filter).await?.into();
+            return Ok((fingerprint::deckies(&rows), rows));
+        };
+        let fingerprint = fingerprint::revision(Subject::RunningDeckies, filter, revision);
+        if let Some((known, rows)) = self.last.as_ref().filter(|(known, _)| *known == fingerprint) {
+            return Ok((*known, Arc::clone(rows)));
+        }
+        let found = mail.shared().and_then(|store| self.shared.find(store, fingerprint));
+        let rows = match found {
+            Some(rows) => rows,
+            None => {
+                let rows: Arc<[Decky]> = mail.list_running_deckies(filter).await?.into();
+                if let Some(store) = mail.shared() {
+                    self.shared.keep(store, fingerprint, Arc::clone(&rows));
+                }
+                rows
+            }
+        };
+        self.last = Some((fingerprint, Arc::clone(&rows)));
+        Ok((fingerprint, rows))
     }
 }
 
@@ -129,6 +126,7 @@ mod tests {
     use emailgen_picker::MemoryHost;
 
     use super::*;
+    use crate::serve::now;
 
     fn store_with(uuid: &str, revision: Option<u64>) -> (SharedMailStore, Arc<Mutex<MemoryHost>>) {
         let deckies = vec![Decky { uuid: uuid.into(), services: vec!["imap".into()], ..Default::default() }];
@@ -137,8 +135,14 @@ mod tests {
     }
 
     fn listed(mail: &SharedMailStore, listings: &SharedListings) -> (u64, String) {
-        let (fingerprint, rows) = DeckyListings::new(mail.clone(), listings.clone()).get(imap()).unwrap();
+        let (fingerprint, rows) = get(&mut DeckyListings::new(listings.clone()), mail, imap());
         (fingerprint, rows[0].uuid.clone())
+    }
+
+    /// A listing from a shared store (answered at once).
+    fn get(instance: &mut DeckyListings, mail: &SharedMailStore, services: Vec<String>) -> Listed {
+        let mut mail = Mail::Shared(mail.clone());
+        now(instance.get(&mut mail, services)).expect("a shared store answers at once").unwrap()
     }
 
     fn imap() -> Vec<String> {
@@ -183,18 +187,18 @@ mod tests {
     #[test]
     fn a_pick_lists_once_per_filter_and_a_warm_instance_keeps_its_listing() {
         let (mail, calls) = store_with("a", Some(1));
-        let mut instance = DeckyListings::new(mail, SharedListings::default());
+        let mut instance = DeckyListings::new(SharedListings::default());
         let pop3 = vec!["pop3".to_owned()];
         instance.begin_pick();
-        let (first, _) = instance.get(imap()).unwrap();
+        let (first, _) = get(&mut instance, &mail, imap());
         calls.lock().unwrap().revision = Some(2); // a change within the pick is not seen
-        assert_eq!(instance.get(imap()).unwrap().0, first, "same filter, same listing");
-        assert_eq!(instance.get(pop3.clone()).unwrap().1.len(), 0, "listed with the filter asked for");
+        assert_eq!(get(&mut instance, &mail, imap()).0, first, "same filter, same listing");
+        assert_eq!(get(&mut instance, &mail, pop3.clone()).1.len(), 0, "listed with the filter asked for");
         instance.begin_pick();
-        assert_ne!(instance.get(imap()).unwrap().0, first, "the next pick sees the new revision");
+        assert_ne!(get(&mut instance, &mail, imap()).0, first, "the next pick sees the new revision");
         assert_eq!(calls.lock().unwrap().count("list-running-deckies"), 3);
         instance.begin_pick();
-        instance.get(imap()).unwrap();
+        get(&mut instance, &mail, imap());
         assert_eq!(calls.lock().unwrap().count("list-running-deckies"), 3, "unchanged revision, no listing");
     }
 }

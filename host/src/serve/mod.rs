@@ -17,12 +17,28 @@ mod mail;
 mod served;
 mod state;
 mod store;
+#[cfg(feature = "async")]
+mod store_async;
 
-pub use mail::{local_clock, lock_store, shared_store, Clock, SharedMailStore};
+pub use mail::{local_clock, lock_store, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};
 pub use served::{Served, SharedPersonaCache, ThreadLookup};
 pub use state::HostState;
 
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
 use listing::SharedListings;
+
+/// Runs a future that does not wait to its end, or says it would wait:
+/// the synchronous imports run the same code as the waited ones, over a
+/// store that answers at once.
+pub(crate) fn now<F: Future>(future: F) -> Option<F::Output> {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
 
 /// What every instance on an engine shares: persona lists parsed by the
 /// host (so a fresh instance does not parse again) and running-decky

@@ -2,25 +2,24 @@
 //! clock, the sandbox's WASI and limits, this pick's budgets and the record
 //! of what was served.
 
-use std::sync::MutexGuard;
-
-use emailgen_picker::{MailStore, StoreError, Topology};
+use emailgen_picker::{StoreError, Subject, ThreadRow, Topology};
 use wasmtime_wasi::{WasiCtxView, WasiView};
 
 use super::budget::ImportBudget;
 use super::fetched::Fetched;
 use super::listing::{DeckyListings, Listed};
-use super::mail::{lock_store, Clock, SharedMailStore};
+use super::mail::{AsyncMailStore, Clock, Mail, SharedMailStore};
 use super::served::{Served, SharedPersonaCache};
 use super::{fingerprint, SharedCaches};
 use crate::sandbox::stdio::GuestOutput;
 use crate::sandbox::wasi::{HasWasi, WasiState};
-use crate::sandbox::{Limiter, Limits, Sandbox};
+use crate::sandbox::{EpochClock, Limiter, Limits, Sandbox};
 
 /// Everything one instance's `Store` holds. The import modules beside this
 /// one serve the WIT interfaces from it.
 pub struct HostState {
-    mail: SharedMailStore,
+    mail: Mail,
+    epochs: EpochClock,
     pub(super) clock: Clock,
     wasi: WasiState,
     limiter: Limiter,
@@ -39,11 +38,32 @@ impl HostState {
     /// The state of a new instance of a policy on `sandbox` that picks
     /// against `mail`, sharing `caches` with the engine's other instances.
     pub fn new(mail: SharedMailStore, clock: Clock, sandbox: &Sandbox, caches: &SharedCaches) -> Self {
+        HostState::with_mail(Mail::Shared(mail), clock, sandbox, caches)
+    }
+
+    /// The state of a new instance whose store is attached for each pick
+    /// ([`attach`](Self::attach)) and waited for.
+    pub fn detached(clock: Clock, sandbox: &Sandbox, caches: &SharedCaches) -> Self {
+        HostState::with_mail(Mail::Detached, clock, sandbox, caches)
+    }
+
+    /// Attaches the store the next pick waits for.
+    pub fn attach(&mut self, store: Box<dyn AsyncMailStore>) {
+        self.mail = Mail::Waited(store);
+    }
+
+    /// Lets go of the store attached for a pick.
+    pub fn detach(&mut self) {
+        self.mail = Mail::Detached;
+    }
+
+    fn with_mail(mail: Mail, clock: Clock, sandbox: &Sandbox, caches: &SharedCaches) -> Self {
         let limits = sandbox.limits();
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
         HostState {
-            deckies: DeckyListings::new(mail.clone(), caches.listings.clone()),
+            deckies: DeckyListings::new(caches.listings.clone()),
             mail,
+            epochs: sandbox.epochs().clone(),
             clock,
             wasi: WasiState::new(limits, sandbox.epochs().clone(), &stdout, &stderr),
             limiter: Limiter::new(limits),
@@ -71,12 +91,14 @@ impl HostState {
 
     /// Fetches a topology row for a fingerprint import: its fingerprint (the
     /// revision's, or a hash of the row) and the row recorded as served.
-    pub(super) fn fetch_topology(
+    pub(super) async fn fetch_topology(
         &mut self,
         id: String,
         by_revision: Option<u64>,
     ) -> wasmtime::Result<Result<u64, String>> {
-        let fetched = self.mail().get_topology(&id);
+        let since = self.wait_starts();
+        let fetched = self.mail.get_topology(&id).await;
+        self.wait_ends(since);
         let row = match fetched {
             Ok(row) => row,
             Err(error) => return self.answer(Err(behind("get-topology")(error))),
@@ -90,30 +112,50 @@ impl HostState {
     }
 
     /// Fetches a topology row and records it as served.
-    pub(super) fn serve_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
-        let row = self.mail().get_topology(id)?;
+    pub(super) async fn serve_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
+        let since = self.wait_starts();
+        let row = self.mail.get_topology(id).await;
+        self.wait_ends(since);
+        let row = row?;
         if let Some(row) = &row {
             self.served.topology(row, &self.persona_cache);
         }
         Ok(row)
     }
 
-    /// This pick's listing of the running deckies, for the imports other
-    /// than `list-running-deckies`: a failure names the listing behind them.
-    pub(super) fn listing(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
-        self.deckies.get(services).map_err(behind("list-running-deckies"))
+    /// This pick's listing of the running deckies (see
+    /// [`DeckyListings::get`]).
+    pub(super) async fn list_deckies(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
+        let since = self.wait_starts();
+        let listed = self.deckies.get(&mut self.mail, services).await;
+        self.wait_ends(since);
+        listed
+    }
+
+    /// The listing for the imports other than `list-running-deckies`: a
+    /// failure names the listing behind them.
+    pub(super) async fn listing(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
+        self.list_deckies(services).await.map_err(behind("list-running-deckies"))
     }
 
     /// Fetches the global pool and records it as served.
-    pub(super) fn serve_global_pool(&mut self) -> Result<String, StoreError> {
-        let text = self.mail().global_personas()?;
+    pub(super) async fn serve_global_pool(&mut self) -> Result<String, StoreError> {
+        let since = self.wait_starts();
+        let text = self.mail.global_personas().await;
+        self.wait_ends(since);
+        let text = text?;
         self.served.global_pool(&text, &self.persona_cache);
         Ok(text)
     }
 
     /// Fetches the global pool for a fingerprint import, as above.
-    pub(super) fn fetch_global_pool(&mut self, by_revision: Option<u64>) -> wasmtime::Result<Result<u64, String>> {
-        let fetched = self.mail().global_personas();
+    pub(super) async fn fetch_global_pool(
+        &mut self,
+        by_revision: Option<u64>,
+    ) -> wasmtime::Result<Result<u64, String>> {
+        let since = self.wait_starts();
+        let fetched = self.mail.global_personas().await;
+        self.wait_ends(since);
         let text = match fetched {
             Ok(text) => text,
             Err(error) => return self.answer(Err(behind("global-personas")(error))),
@@ -122,6 +164,49 @@ impl HostState {
         self.served.fingerprinted_global_pool(&text, fingerprint, &self.persona_cache);
         self.fetched.keep_global_personas(text);
         Ok(Ok(fingerprint))
+    }
+
+    /// Looks up a pair's threads on a mail decky.
+    pub(super) async fn thread_rows(
+        &mut self,
+        decky: &str,
+        sender: &str,
+        recipient: &str,
+        limit: u32,
+    ) -> Result<Vec<ThreadRow>, StoreError> {
+        let since = self.wait_starts();
+        let rows = self.mail.list_email_threads(decky, sender, recipient, limit).await;
+        self.wait_ends(since);
+        rows
+    }
+
+    /// The store's revision of `subject`, as a fingerprint of the answer
+    /// about it (`None`: the store keeps none).
+    pub(super) fn revision_fingerprint(&mut self, subject: Subject<'_>) -> Option<u64> {
+        let revision = self.mail.revision(subject)?;
+        Some(fingerprint::revision(subject, &[], revision))
+    }
+
+    /// When a store call that may wait begins: the epoch tick, for a store
+    /// the host waits for.
+    fn wait_starts(&self) -> Option<u64> {
+        self.mail.waits().then(|| self.epochs.now())
+    }
+
+    /// A waited store call ended: the ticks it took are added to the
+    /// pick's deadline, which bounds the policy's time, not the store's.
+    fn wait_ends(&mut self, since: Option<u64>) {
+        if let Some(since) = since {
+            let waited = self.epochs.now().saturating_sub(since);
+            self.budget.extend_deadline(waited);
+            self.wasi.extend_deadline(waited);
+        }
+    }
+
+    /// The epoch tick at which this pick reaches its deadline (later than
+    /// it began with by the ticks spent waiting for the store).
+    pub fn deadline(&self) -> u64 {
+        self.budget.deadline()
     }
 
     /// The limits this instance runs under.
@@ -137,10 +222,6 @@ impl HostState {
     /// The instance's memory limiter.
     pub fn limiter(&mut self) -> &mut Limiter {
         &mut self.limiter
-    }
-
-    pub(super) fn mail(&self) -> MutexGuard<'_, dyn MailStore + Send + 'static> {
-        lock_store(&self.mail)
     }
 
     /// A store answer as the import returns it; a failure is remembered,

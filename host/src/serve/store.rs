@@ -1,5 +1,10 @@
-//! The WIT `store` interface, served from the embedder's [`MailStore`]
-//! (`emailgen_picker::MailStore`).
+//! The WIT `store` interface, served from the embedder's store.
+//!
+//! Each import is written once, as an `async fn` on [`HostState`]: over a
+//! [`MailStore`](emailgen_picker::MailStore) it never waits, and the
+//! synchronous bindings run it at once ([`now`]); over an
+//! [`AsyncMailStore`](super::AsyncMailStore) the waited bindings await it
+//! (feature `async`, `store_async.rs`).
 
 use std::sync::Arc;
 
@@ -8,13 +13,16 @@ use emailgen_picker::Subject;
 use super::budget::StoreImport;
 use super::served::ThreadLookup;
 use super::state::HostState;
-use super::{convert, fingerprint};
+use super::{convert, now};
 use crate::bindings::{store, types};
 
-impl store::Host for HostState {
-    fn list_running_deckies(&mut self, services: Vec<String>) -> wasmtime::Result<Result<Vec<types::Decky>, String>> {
+/// What an import returns: a trap, or the WIT `result`.
+type Answer<T> = wasmtime::Result<Result<T, String>>;
+
+impl HostState {
+    pub(super) async fn list_running_deckies(&mut self, services: Vec<String>) -> Answer<Vec<types::Decky>> {
         self.budget.charge(StoreImport::ListRunningDeckies)?;
-        let listing = self.deckies.get(services);
+        let listing = self.list_deckies(services).await;
         let deckies = listing.map(|(_, rows)| {
             self.served.deckies(Arc::clone(&rows));
             rows.iter().map(convert::decky).collect()
@@ -22,9 +30,9 @@ impl store::Host for HostState {
         self.answer(deckies)
     }
 
-    fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u64, String>> {
+    pub(super) async fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> Answer<u64> {
         self.budget.charge(StoreImport::RunningDeckiesFingerprint)?;
-        let listing = self.listing(services);
+        let listing = self.listing(services).await;
         let fingerprint = listing.map(|(fingerprint, rows)| {
             self.served.deckies(rows);
             fingerprint
@@ -32,19 +40,15 @@ impl store::Host for HostState {
         self.answer(fingerprint)
     }
 
-    fn running_decky_count(&mut self, services: Vec<String>) -> wasmtime::Result<Result<u32, String>> {
+    pub(super) async fn running_decky_count(&mut self, services: Vec<String>) -> Answer<u32> {
         self.budget.charge(StoreImport::RunningDeckyCount)?;
-        let listing = self.listing(services);
+        let listing = self.listing(services).await;
         self.answer(listing.map(|(_, rows)| u32::try_from(rows.len()).unwrap_or(u32::MAX)))
     }
 
-    fn running_decky_at(
-        &mut self,
-        services: Vec<String>,
-        index: u32,
-    ) -> wasmtime::Result<Result<Option<types::Decky>, String>> {
+    pub(super) async fn running_decky_at(&mut self, services: Vec<String>, index: u32) -> Answer<Option<types::Decky>> {
         self.budget.charge(StoreImport::RunningDeckyAt)?;
-        let (_, rows) = match self.listing(services) {
+        let (_, rows) = match self.listing(services).await {
             Ok(listing) => listing,
             Err(error) => return self.answer(Err(error)),
         };
@@ -56,49 +60,44 @@ impl store::Host for HostState {
         Ok(Ok(decky))
     }
 
-    fn topology_fingerprint(&mut self, id: String) -> wasmtime::Result<Result<u64, String>> {
+    pub(super) async fn topology_fingerprint(&mut self, id: String) -> Answer<u64> {
         self.budget.charge(StoreImport::TopologyFingerprint)?;
-        let by_revision = fingerprint::by_revision(&mut *self.mail(), Subject::Topology(&id), &[]);
-        let Some(fingerprint) = by_revision else {
-            return self.fetch_topology(id, None);
+        let Some(fingerprint) = self.revision_fingerprint(Subject::Topology(&id)) else {
+            return self.fetch_topology(id, None).await;
         };
         if self.served.known_topology(&id, fingerprint) {
             return Ok(Ok(fingerprint));
         }
-        self.fetch_topology(id, Some(fingerprint))
+        self.fetch_topology(id, Some(fingerprint)).await
     }
 
-    fn global_personas_fingerprint(&mut self) -> wasmtime::Result<Result<u64, String>> {
+    pub(super) async fn global_personas_fingerprint(&mut self) -> Answer<u64> {
         self.budget.charge(StoreImport::GlobalPersonasFingerprint)?;
-        let by_revision = fingerprint::by_revision(&mut *self.mail(), Subject::GlobalPersonas, &[]);
-        let Some(fingerprint) = by_revision else {
-            return self.fetch_global_pool(None);
+        let Some(fingerprint) = self.revision_fingerprint(Subject::GlobalPersonas) else {
+            return self.fetch_global_pool(None).await;
         };
         if self.served.known_global_pool(fingerprint) {
             return Ok(Ok(fingerprint));
         }
-        self.fetch_global_pool(Some(fingerprint))
+        self.fetch_global_pool(Some(fingerprint)).await
     }
 
-    fn get_topology(&mut self, id: String) -> wasmtime::Result<Result<Option<types::Topology>, String>> {
+    pub(super) async fn get_topology(&mut self, id: String) -> Answer<Option<types::Topology>> {
         self.budget.charge(StoreImport::GetTopology)?;
         if let Some(row) = self.fetched.take_topology(&id) {
             return Ok(Ok(row.map(convert::topology)));
         }
-        let row = self.serve_topology(&id);
+        let row = self.serve_topology(&id).await;
         self.answer(row.map(|row| row.map(convert::topology)))
     }
 
-    fn topology_personas(
-        &mut self,
-        id: String,
-    ) -> wasmtime::Result<Result<Option<Vec<types::PersonaSummary>>, String>> {
+    pub(super) async fn topology_personas(&mut self, id: String) -> Answer<Option<Vec<types::PersonaSummary>>> {
         self.budget.charge(StoreImport::TopologyPersonas)?;
         // The row a fingerprint was just taken over was recorded as served
         // then, with its personas; otherwise it is fetched and recorded now.
         let row = match self.fetched.take_topology(&id) {
             Some(row) => row,
-            None => match self.serve_topology(&id) {
+            None => match self.serve_topology(&id).await {
                 Ok(row) => row,
                 Err(error) => return self.answer(Err(error)),
             },
@@ -107,15 +106,86 @@ impl store::Host for HostState {
         Ok(Ok(personas.map(|list| list.iter().map(convert::persona_summary).collect())))
     }
 
-    fn global_pool_personas(&mut self) -> wasmtime::Result<Result<Vec<types::PersonaSummary>, String>> {
+    pub(super) async fn global_pool_personas(&mut self) -> Answer<Vec<types::PersonaSummary>> {
         self.budget.charge(StoreImport::GlobalPoolPersonas)?;
         if self.fetched.take_global_personas().is_none() {
-            if let Err(error) = self.serve_global_pool() {
+            if let Err(error) = self.serve_global_pool().await {
                 return self.answer(Err(error));
             }
         }
         let personas = self.served.global_personas.as_deref().unwrap_or_default();
         Ok(Ok(personas.iter().map(convert::persona_summary).collect()))
+    }
+
+    pub(super) async fn list_email_threads(
+        &mut self,
+        mail_decky_uuid: String,
+        sender_email: String,
+        recipient_email: String,
+        limit: u32,
+    ) -> Answer<Vec<types::ThreadRow>> {
+        self.budget.charge(StoreImport::ListEmailThreads)?;
+        // A policy may ask for fewer rows than the cap, never more.
+        let limit = limit.min(self.budget.max_thread_rows());
+        let rows = self.thread_rows(&mail_decky_uuid, &sender_email, &recipient_email, limit).await;
+        if let Ok(rows) = &rows {
+            let lookup = ThreadLookup { mail_decky_uuid, sender_email, recipient_email, rows: rows.clone() };
+            self.served.thread_lookups.push(lookup);
+        }
+        self.answer(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
+    }
+
+    pub(super) async fn global_personas(&mut self) -> Answer<String> {
+        self.budget.charge(StoreImport::GlobalPersonas)?;
+        if let Some(text) = self.fetched.take_global_personas() {
+            return Ok(Ok(text));
+        }
+        let text = self.serve_global_pool().await;
+        self.answer(text)
+    }
+}
+
+/// An import over a store that answers at once; a store that would wait
+/// is a bug of the host's (a waited store on a synchronous instance).
+fn at_once<T>(answer: impl std::future::Future<Output = Answer<T>>) -> Answer<T> {
+    now(answer).unwrap_or_else(|| Err(wasmtime::Error::msg("a synchronous instance's store asked it to wait")))
+}
+
+impl store::Host for HostState {
+    fn list_running_deckies(&mut self, services: Vec<String>) -> Answer<Vec<types::Decky>> {
+        at_once(HostState::list_running_deckies(self, services))
+    }
+
+    fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> Answer<u64> {
+        at_once(HostState::running_deckies_fingerprint(self, services))
+    }
+
+    fn running_decky_count(&mut self, services: Vec<String>) -> Answer<u32> {
+        at_once(HostState::running_decky_count(self, services))
+    }
+
+    fn running_decky_at(&mut self, services: Vec<String>, index: u32) -> Answer<Option<types::Decky>> {
+        at_once(HostState::running_decky_at(self, services, index))
+    }
+
+    fn topology_fingerprint(&mut self, id: String) -> Answer<u64> {
+        at_once(HostState::topology_fingerprint(self, id))
+    }
+
+    fn global_personas_fingerprint(&mut self) -> Answer<u64> {
+        at_once(HostState::global_personas_fingerprint(self))
+    }
+
+    fn get_topology(&mut self, id: String) -> Answer<Option<types::Topology>> {
+        at_once(HostState::get_topology(self, id))
+    }
+
+    fn topology_personas(&mut self, id: String) -> Answer<Option<Vec<types::PersonaSummary>>> {
+        at_once(HostState::topology_personas(self, id))
+    }
+
+    fn global_pool_personas(&mut self) -> Answer<Vec<types::PersonaSummary>> {
+        at_once(HostState::global_pool_personas(self))
     }
 
     fn list_email_threads(
@@ -124,24 +194,11 @@ impl store::Host for HostState {
         sender_email: String,
         recipient_email: String,
         limit: u32,
-    ) -> wasmtime::Result<Result<Vec<types::ThreadRow>, String>> {
-        self.budget.charge(StoreImport::ListEmailThreads)?;
-        // A policy may ask for fewer rows than the cap, never more.
-        let limit = limit.min(self.budget.max_thread_rows());
-        let rows = self.mail().list_email_threads(&mail_decky_uuid, &sender_email, &recipient_email, limit);
-        if let Ok(rows) = &rows {
-            let lookup = ThreadLookup { mail_decky_uuid, sender_email, recipient_email, rows: rows.clone() };
-            self.served.thread_lookups.push(lookup);
-        }
-        self.answer(rows.map(|rows| rows.into_iter().map(convert::thread_row).collect()))
+    ) -> Answer<Vec<types::ThreadRow>> {
+        at_once(HostState::list_email_threads(self, mail_decky_uuid, sender_email, recipient_email, limit))
     }
 
-    fn global_personas(&mut self) -> wasmtime::Result<Result<String, String>> {
-        self.budget.charge(StoreImport::GlobalPersonas)?;
-        if let Some(text) = self.fetched.take_global_personas() {
-            return Ok(Ok(text));
-        }
-        let text = self.serve_global_pool();
-        self.answer(text)
+    fn global_personas(&mut self) -> Answer<String> {
+        at_once(HostState::global_personas(self))
     }
 }

@@ -1,0 +1,93 @@
+//! Instances whose store the host waits for (feature `async`): a pick is
+//! a future any executor can drive. While the store answers, the guest is
+//! suspended and the executor runs other work; while the guest computes,
+//! it gives the executor a turn every epoch tick (2 ms). The deadline
+//! bounds the policy's own time: ticks spent waiting for the store are
+//! added to it.
+
+use emailgen_picker::PickOptions;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use super::instance::{accept, classify, new_store};
+use super::{PickerEngine, Policy};
+use crate::bindings::waited::{Picker, PickerPre};
+use crate::outcome::PickOutcome;
+use crate::sandbox::wasi;
+use crate::serve::{convert, AsyncMailStore, Clock, HostState};
+
+/// The component linked for waited instances.
+pub(super) fn pre(
+    engine: &PickerEngine,
+    component: &wasmtime::component::Component,
+) -> wasmtime::Result<PickerPre<HostState>> {
+    let mut linker = Linker::new(engine.engine());
+    Picker::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    wasi::add_to_linker_async(&mut linker)?;
+    PickerPre::new(linker.instantiate_pre(component)?)
+}
+
+/// A warm instance of a policy whose picks are awaited, each against the
+/// store given for it. One pick at a time; for picks at once, one instance
+/// each. After a trap the next pick runs on a fresh instance.
+pub struct AsyncPolicyInstance {
+    policy: Policy,
+    clock: Clock,
+    live: Option<(Store<HostState>, Picker)>,
+}
+
+impl AsyncPolicyInstance {
+    /// An instance of `policy` (none is made until the first pick).
+    pub fn new(policy: Policy, clock: Clock) -> Self {
+        AsyncPolicyInstance { policy, clock, live: None }
+    }
+
+    /// The policy this instance runs.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// One pick against `mail`: the policy's checked answer, or the error
+    /// that ended it.
+    pub async fn pick(&mut self, mail: Box<dyn AsyncMailStore>, options: &PickOptions) -> PickOutcome {
+        let (mut store, bindings) = match self.live.take() {
+            Some(live) => live,
+            None => match self.instantiate().await {
+                Ok(live) => live,
+                Err(outcome) => return *outcome,
+            },
+        };
+        let engine = self.policy.engine();
+        store.data_mut().attach(mail);
+        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
+        store.set_epoch_deadline(1);
+        let result = bindings.call_pick(&mut store, convert::pick_options(options)).await;
+        store.data_mut().detach();
+        match result {
+            Ok(outcome) => {
+                let accepted = accept(outcome, &store);
+                self.live = Some((store, bindings));
+                accepted
+            }
+            Err(err) => classify(err, &mut store),
+        }
+    }
+
+    async fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
+        let engine = self.policy.engine();
+        let state = HostState::detached(self.clock.clone(), engine.sandbox(), engine.caches());
+        let mut store = new_store(&self.policy, state);
+        // Every tick: past the (extended) deadline, stop; else give the
+        // executor a turn and look again next tick.
+        let epochs = engine.epochs().clone();
+        store.epoch_deadline_callback(move |store| match epochs.now() >= store.data().deadline() {
+            true => Err(wasmtime::Error::new(Trap::Interrupt)),
+            false => Ok(UpdateDeadline::Yield(1)),
+        });
+        store.set_epoch_deadline(1);
+        match self.policy.pre_async().instantiate_async(&mut store).await {
+            Ok(bindings) => Ok((store, bindings)),
+            Err(err) => Err(Box::new(classify(err, &mut store))),
+        }
+    }
+}
