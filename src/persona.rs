@@ -43,6 +43,30 @@ pub enum ReplyLatency {
     Slow,
 }
 
+impl Tone {
+    /// The name a persona object gives it (`formal`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Formal => "formal",
+            Tone::Direct => "direct",
+            Tone::Casual => "casual",
+            Tone::Technical => "technical",
+            Tone::Custom => "custom",
+        }
+    }
+}
+
+impl ReplyLatency {
+    /// The name a persona object gives it (`fast`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyLatency::Fast => "fast",
+            ReplyLatency::Normal => "normal",
+            ReplyLatency::Slow => "slow",
+        }
+    }
+}
+
 /// A valid persona with defaults filled in and its language resolved.
 /// Serialises to the JSON of SPEC §7 (`PERSONA`).
 ///

@@ -91,10 +91,22 @@ impl PolicySlot {
         (active.policy.clone(), active.generation)
     }
 
+    /// The policy a rollback would reinstate.
+    pub fn previous(&self) -> Option<Arc<Policy>> {
+        self.read().previous.clone()
+    }
+
     /// Promotes `candidate` if its canary pick is an action or a skip.
     pub fn swap(&self, candidate: Policy, canary: &Canary) -> Result<PolicyId, SwapError> {
         let trial = candidate.pick_fresh(canary.mail.clone(), canary.clock.clone(), &canary.options);
-        if let PickOutcome::Error { error } = trial {
+        self.promote_after_canary(candidate, trial)
+    }
+
+    /// Promotes `candidate` if `canary`, the outcome of a pick it made on
+    /// a fresh instance (for a caller that ran the canary pick itself, for
+    /// example awaited), is an action or a skip.
+    pub fn promote_after_canary(&self, candidate: Policy, canary: PickOutcome) -> Result<PolicyId, SwapError> {
+        if let PickOutcome::Error { error } = canary {
             return Err(SwapError::Canary { policy: candidate.id().name.clone(), error });
         }
         let id = candidate.id().clone();
@@ -125,9 +137,11 @@ impl PolicySlot {
         SlotWorker { slot: self, mail, clock, instance: None }
     }
 
-    /// Counts a pick's result toward the automatic rollback; returns the
-    /// reinstated policy when this failure triggered one.
-    fn record(&self, outcome: &PickOutcome, generation: u64) -> Option<PolicyId> {
+    /// Counts a pick's result (made on the policy of `generation`) toward
+    /// the automatic rollback; returns the reinstated policy when this
+    /// failure triggered one. Workers call it for every pick; a caller that
+    /// picks on [`active`](Self::active) itself does too.
+    pub fn record(&self, outcome: &PickOutcome, generation: u64) -> Option<PolicyId> {
         if !is_policy_failure(outcome) {
             self.failures_in_a_row.store(0, Ordering::Relaxed);
             return None;

@@ -52,14 +52,14 @@ impl AsyncPolicyInstance {
     pub async fn pick(&mut self, mail: Box<dyn AsyncMailStore>, options: &PickOptions) -> PickOutcome {
         let (mut store, bindings) = match self.live.take() {
             Some(live) => live,
-            None => match self.instantiate().await {
+            None => match instantiate(self.policy.clone(), self.clock.clone()).await {
                 Ok(live) => live,
                 Err(outcome) => return *outcome,
             },
         };
-        let engine = self.policy.engine();
+        let deadline = self.policy.engine().epochs().deadline(self.policy.engine().limits());
         store.data_mut().attach(mail);
-        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
+        store.data_mut().begin_pick(deadline);
         store.set_epoch_deadline(1);
         let result = bindings.call_pick(&mut store, convert::pick_options(options)).await;
         store.data_mut().detach();
@@ -73,21 +73,25 @@ impl AsyncPolicyInstance {
         }
     }
 
-    async fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
-        let engine = self.policy.engine();
-        let state = HostState::detached(self.clock.clone(), engine.sandbox(), engine.caches());
-        let mut store = new_store(&self.policy, state);
-        // Every tick: past the (extended) deadline, stop; else give the
-        // executor a turn and look again next tick.
-        let epochs = engine.epochs().clone();
-        store.epoch_deadline_callback(move |store| match epochs.now() >= store.data().deadline() {
-            true => Err(wasmtime::Error::new(Trap::Interrupt)),
-            false => Ok(UpdateDeadline::Yield(1)),
-        });
-        store.set_epoch_deadline(1);
-        match self.policy.pre_async().instantiate_async(&mut store).await {
-            Ok(bindings) => Ok((store, bindings)),
-            Err(err) => Err(Box::new(classify(err, &mut store))),
-        }
+}
+
+/// A new instance of `policy`, its store attached for each pick. (Owns
+/// what it needs: the future does not borrow the instance it fills.)
+async fn instantiate(policy: Policy, clock: Clock) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
+    let engine = policy.engine();
+    let state = HostState::detached(clock, engine.sandbox(), engine.caches());
+    let mut store = new_store(&policy, state);
+    // Every tick: past the (extended) deadline, stop; else give the
+    // executor a turn and look again next tick.
+    let epochs = engine.epochs().clone();
+    store.epoch_deadline_callback(move |store| match epochs.now() >= store.data().deadline() {
+        true => Err(wasmtime::Error::new(Trap::Interrupt)),
+        false => Ok(UpdateDeadline::Yield(1)),
+    });
+    store.set_epoch_deadline(1);
+    let pre = policy.pre_async().clone();
+    match pre.instantiate_async(&mut store).await {
+        Ok(bindings) => Ok((store, bindings)),
+        Err(err) => Err(Box::new(classify(err, &mut store))),
     }
 }

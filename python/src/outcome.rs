@@ -1,0 +1,98 @@
+//! A pick's outcome as Python reads it: its kind, its parts as plain
+//! Python values (the package builds its dataclasses from them), and the
+//! SPEC §7 JSON line the CLI prints for it.
+
+use emailgen_host::{PickOutcome, PolicyId, SkipReason};
+use emailgen_picker::Persona;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+/// One pick's outcome and the policy that made it.
+#[pyclass(frozen, module = "emailgen_picker._native")]
+pub struct NativeOutcome {
+    pub outcome: PickOutcome,
+    pub policy: PolicyId,
+}
+
+#[pymethods]
+impl NativeOutcome {
+    /// `"action"`, `"skip"` or `"error"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match self.outcome {
+            PickOutcome::Action { .. } => "action",
+            PickOutcome::Skip { .. } => "skip",
+            PickOutcome::Error { .. } => "error",
+        }
+    }
+
+    /// The policy: (name, sha256, wit_version).
+    #[getter]
+    fn policy(&self) -> (String, String, String) {
+        let PolicyId { name, sha256, wit_version } = &self.policy;
+        (name.clone(), sha256.clone(), wit_version.clone())
+    }
+
+    /// The SPEC §7 JSON line, exactly as `host-harness pick` prints it.
+    fn to_json(&self) -> String {
+        self.outcome.to_json()
+    }
+
+    /// An action's fields (personas as dicts), or None.
+    fn action<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let PickOutcome::Action { action } = &self.outcome else { return Ok(None) };
+        let fields = PyDict::new(py);
+        fields.set_item("mail_decky_uuid", &action.mail_decky_uuid)?;
+        fields.set_item("mail_decky_name", &action.mail_decky_name)?;
+        fields.set_item("mail_decky_services", PyTuple::new(py, &action.mail_decky_services)?)?;
+        fields.set_item("sender", persona(py, &action.sender)?)?;
+        fields.set_item("recipient", persona(py, &action.recipient)?)?;
+        fields.set_item("thread_id", &action.thread_id)?;
+        fields.set_item("parent_message_id", &action.parent_message_id)?;
+        fields.set_item("references", &action.references)?;
+        fields.set_item("subject_hint", &action.subject_hint)?;
+        fields.set_item("parent_excerpt", &action.parent_excerpt)?;
+        fields.set_item("context_hint", &action.context_hint)?;
+        fields.set_item("is_reply", action.is_reply)?;
+        fields.set_item("description", &action.description)?;
+        Ok(Some(fields))
+    }
+
+    /// A skip's (kind, source, mail decky uuid, count), or None.
+    fn skip(&self) -> Option<(&'static str, Option<String>, Option<String>, Option<u32>)> {
+        let PickOutcome::Skip { reason } = &self.outcome else { return None };
+        Some(match reason {
+            SkipReason::NoMailDecky => ("no_mail_decky", None, None, None),
+            SkipReason::TooFewPersonas(s) => {
+                ("too_few_personas", Some(s.source.clone()), Some(s.mail_decky_uuid.clone()), Some(s.count))
+            }
+            SkipReason::TooFewActive(s) => {
+                ("too_few_active", Some(s.source.clone()), Some(s.mail_decky_uuid.clone()), Some(s.count))
+            }
+        })
+    }
+
+    /// An error's (kind, message), kind as in the JSON line, or None.
+    fn error(&self) -> PyResult<Option<(String, String)>> {
+        let PickOutcome::Error { error } = &self.outcome else { return Ok(None) };
+        let kind = serde_json::to_value(error.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        Ok(Some((kind, error.message.clone())))
+    }
+}
+
+/// A persona with every field of SPEC §3, resolved.
+fn persona<'py>(py: Python<'py>, p: &Persona) -> PyResult<Bound<'py, PyDict>> {
+    let fields = PyDict::new(py);
+    fields.set_item("name", &p.name)?;
+    fields.set_item("email", &p.email)?;
+    fields.set_item("role", &p.role)?;
+    fields.set_item("tone", p.tone.as_str())?;
+    fields.set_item("tone_custom", &p.tone_custom)?;
+    fields.set_item("mannerisms", p.mannerisms.iter().collect::<Vec<_>>())?;
+    fields.set_item("language", &p.language)?;
+    fields.set_item("signature", &p.signature)?;
+    fields.set_item("active_hours", &p.active_hours)?;
+    fields.set_item("reply_latency", p.reply_latency.as_str())?;
+    fields.set_item("uses_llms_heavily", p.uses_llms_heavily)?;
+    Ok(fields)
+}
