@@ -56,7 +56,8 @@ fn rows<'py>(value: &Bound<'py, PyAny>, what: &str) -> Converted<Vec<Bound<'py, 
     if let Ok(tuple) = value.cast::<PyTuple>() {
         return Ok(tuple.iter().collect());
     }
-    let items = value.try_iter().map_err(|_| StoreError(format!("{what} returned a {}, not a list", type_name(value))))?;
+    let items =
+        value.try_iter().map_err(|_| StoreError(format!("{what} returned a {}, not a list", type_name(value))))?;
     items.collect::<PyResult<Vec<_>>>().map_err(|e| StoreError(format!("{what}: {e}")))
 }
 
@@ -124,7 +125,9 @@ fn threads(value: &Bound<'_, PyAny>) -> Converted<Vec<ThreadRow>> {
         let what = format!("list_orchestrator_email_threads row {i}");
         let references = match field(row, "references") {
             None => Vec::new(),
-            Some(v) => v.extract::<Vec<String>>().map_err(|_| StoreError(format!("{what} has references that are not a list of strings")))?,
+            Some(v) => v
+                .extract::<Vec<String>>()
+                .map_err(|_| StoreError(format!("{what} has references that are not a list of strings")))?,
         };
         out.push(ThreadRow {
             thread_id: required(row, "thread_id", &what)?,

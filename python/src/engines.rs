@@ -29,7 +29,8 @@ pub fn engine(deadline_ms: u64, memory_mib: u64) -> PyResult<PickerEngine> {
         memory_bytes: (memory_mib as usize) << 20,
         ..Limits::default()
     };
-    let engine = PickerEngine::new(limits).map_err(|e| PyRuntimeError::new_err(format!("cannot make an engine: {e}")))?;
+    let engine =
+        PickerEngine::new(limits).map_err(|e| PyRuntimeError::new_err(format!("cannot make an engine: {e}")))?;
     engines.push((key, engine.clone()));
     Ok(engine)
 }

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use emailgen_host::{
-    local_clock, AsyncPolicyInstance, CompileCache, LoadError, PersonaPoolFile, PickOptions, Policy,
-};
+use emailgen_host::{local_clock, AsyncPolicyInstance, CompileCache, LoadError, PersonaPoolFile, PickOptions, Policy};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 

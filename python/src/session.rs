@@ -116,7 +116,9 @@ impl PickSession {
     /// that does not fit becomes a store error the pick reports.
     fn answer(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let mut slot = lock(&self.slot);
-        let Some(request) = slot.waiting.take() else { return Err(PyRuntimeError::new_err("the pick asks nothing now")) };
+        let Some(request) = slot.waiting.take() else {
+            return Err(PyRuntimeError::new_err("the pick asks nothing now"));
+        };
         slot.answer = Some(answers::convert(&request, value));
         Ok(())
     }

@@ -37,7 +37,8 @@ impl NativeSlot {
     fn active(&self, py: Python<'_>) -> (Py<NativePolicy>, u64) {
         let (policy, generation) = self.slot.active();
         let pickers = self.pickers.lock().unwrap_or_else(|p| p.into_inner());
-        let picker = pickers.iter().rev().find(|p| p.get().policy.id() == policy.id()).expect("every promoted policy is kept");
+        let picker =
+            pickers.iter().rev().find(|p| p.get().policy.id() == policy.id()).expect("every promoted policy is kept");
         (picker.clone_ref(py), generation)
     }
 

@@ -58,19 +58,29 @@ impl AsyncMailStore for Delayed {
     }
 }
 
+/// How a future was driven: how many times it was polled, and the longest
+/// a single poll held the executor's thread.
+struct Driven {
+    polls: usize,
+    longest_poll: Duration,
+}
+
 /// Drives a future to its end on this thread, as an event loop would:
-/// whenever it is pending, other work could run. Returns how many times it
-/// was polled.
-fn drive<F: Future>(future: F) -> (F::Output, usize) {
+/// whenever it is pending, other work could run.
+fn drive<F: Future>(future: F) -> (F::Output, Driven) {
     let mut future = pin!(future);
     let mut context = Context::from_waker(Waker::noop());
-    for polls in 1.. {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            return (output, polls);
+    let mut driven = Driven { polls: 0, longest_poll: Duration::ZERO };
+    loop {
+        driven.polls += 1;
+        let started = Instant::now();
+        let polled = future.as_mut().poll(&mut context);
+        driven.longest_poll = driven.longest_poll.max(started.elapsed());
+        if let Poll::Ready(output) = polled {
+            return (output, driven);
         }
         std::thread::yield_now();
     }
-    unreachable!()
 }
 
 fn waited_pick(
@@ -78,7 +88,7 @@ fn waited_pick(
     store: &TestStore,
     delay: Duration,
     options: &PickOptions,
-) -> (PickOutcome, usize) {
+) -> (PickOutcome, Driven) {
     let mail = Box::new(Delayed { inner: store.clone(), delay });
     drive(instance.pick(mail, options))
 }
@@ -93,9 +103,9 @@ fn waited_picks_decide_as_synchronous_ones() {
     let mut warm = default_policy().instance(mail, fixed_clock(at(10, 0)));
     for seed in 0..60 {
         let options = PickOptions { reply_probability: Some(0.5), ..seeded(seed) };
-        let (outcome, polls) = waited_pick(&mut waited, &store, Duration::ZERO, &options);
+        let (outcome, driven) = waited_pick(&mut waited, &store, Duration::ZERO, &options);
         assert_eq!(outcome, warm.pick(&options), "seed {seed}");
-        assert!(polls > 1, "the store's answers were waited for");
+        assert!(driven.polls > 1, "the store's answers were waited for");
     }
 }
 
@@ -114,10 +124,13 @@ fn time_spent_waiting_for_the_store_does_not_count_against_the_deadline() {
 fn an_endless_loop_gives_the_executor_turns_and_ends_at_the_deadline() {
     let mut instance = AsyncPolicyInstance::new(hostile().clone(), fixed_clock(at(10, 0)));
     let started = Instant::now();
-    let (outcome, polls) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::LOOP_FOREVER));
+    let (outcome, driven) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::LOOP_FOREVER));
     assert_error(&outcome, ErrorKind::Deadline, "deadline of 50 ms");
     assert!(started.elapsed() < STOPPED_WITHIN);
-    assert!(polls >= 10, "a 50 ms loop yields every 2 ms tick; polled {polls} times");
+    // It yields every 2 ms tick; holding the thread, one poll would last
+    // the whole 50 ms.
+    assert!(driven.polls >= 3, "polled {} times", driven.polls);
+    assert!(driven.longest_poll < Duration::from_millis(45), "one poll held the thread {:?}", driven.longest_poll);
     let (after, _) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::NORMAL));
     assert!(after.action().is_some(), "{}", after.to_json());
 }
@@ -126,10 +139,12 @@ fn an_endless_loop_gives_the_executor_turns_and_ends_at_the_deadline() {
 fn a_sleep_suspends_the_pick_instead_of_blocking_and_ends_at_the_deadline() {
     let mut instance = AsyncPolicyInstance::new(hostile().clone(), fixed_clock(at(10, 0)));
     let started = Instant::now();
-    let (outcome, polls) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::SLEEP));
+    let (outcome, driven) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::SLEEP));
     assert_error(&outcome, ErrorKind::Deadline, "wasi:io/poll");
     assert!(started.elapsed() < STOPPED_WITHIN);
-    assert!(polls > 100, "the sleep was waited for outside the executor's thread; polled {polls} times");
+    // Waited for outside the executor's thread: no poll lasts the 50 ms.
+    assert!(driven.polls >= 3, "polled {} times", driven.polls);
+    assert!(driven.longest_poll < Duration::from_millis(45), "one poll held the thread {:?}", driven.longest_poll);
     let (nap, _) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::SHORT_NAP));
     assert!(nap.action().is_some(), "a short wait inside the deadline: {}", nap.to_json());
 }

@@ -5,6 +5,10 @@
 //! bounds the policy's own time: ticks spent waiting for the store are
 //! added to it.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use emailgen_picker::PickOptions;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -13,7 +17,7 @@ use super::instance::{accept, classify, new_store};
 use super::{PickerEngine, Policy};
 use crate::bindings::waited::{Picker, PickerPre};
 use crate::outcome::PickOutcome;
-use crate::sandbox::wasi;
+use crate::sandbox::{wasi, EpochClock, PickDeadline};
 use crate::serve::{convert, AsyncMailStore, Clock, HostState};
 
 /// The component linked for waited instances.
@@ -72,7 +76,6 @@ impl AsyncPolicyInstance {
             Err(err) => classify(err, &mut store),
         }
     }
-
 }
 
 /// A new instance of `policy`, its store attached for each pick. (Owns
@@ -81,17 +84,41 @@ async fn instantiate(policy: Policy, clock: Clock) -> Result<(Store<HostState>, 
     let engine = policy.engine();
     let state = HostState::detached(clock, engine.sandbox(), engine.caches());
     let mut store = new_store(&policy, state);
-    // Every tick: past the (extended) deadline, stop; else give the
-    // executor a turn and look again next tick.
-    let epochs = engine.epochs().clone();
-    store.epoch_deadline_callback(move |store| match epochs.now() >= store.data().deadline() {
+    // Every tick: past the deadline, stop; else give the executor a turn
+    // (the time until it polls again moves the deadline) and look again
+    // next tick.
+    let (epochs, deadline) = (engine.epochs().clone(), store.data().deadline().clone());
+    store.epoch_deadline_callback(move |_| match epochs.now() >= deadline.tick() {
         true => Err(wasmtime::Error::new(Trap::Interrupt)),
-        false => Ok(UpdateDeadline::Yield(1)),
+        false => Ok(UpdateDeadline::YieldCustom(1, Box::pin(give_a_turn(epochs.clone(), deadline.clone())))),
     });
     store.set_epoch_deadline(1);
     let pre = policy.pre_async().clone();
     match pre.instantiate_async(&mut store).await {
         Ok(bindings) => Ok((store, bindings)),
         Err(err) => Err(Box::new(classify(err, &mut store))),
+    }
+}
+
+/// Lets the executor run other work once, then moves the deadline by the
+/// ticks that took: the policy's time is what the deadline bounds.
+async fn give_a_turn(epochs: EpochClock, deadline: PickDeadline) {
+    let since = epochs.now();
+    YieldOnce(false).await;
+    deadline.extend(epochs.now().saturating_sub(since));
+}
+
+/// Pending once (asking to be polled again at once), then ready.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }

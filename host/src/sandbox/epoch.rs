@@ -40,6 +40,30 @@ impl EpochClock {
     }
 }
 
+/// A pick's deadline, as an epoch tick, shared by everything that checks it
+/// (the import budget, WASI waits, the guest's interruption). An awaited
+/// pick moves it later by the time it spent waiting on others (the store,
+/// its executor), since the deadline bounds the policy's own time.
+#[derive(Clone, Default, Debug)]
+pub struct PickDeadline(Arc<AtomicU64>);
+
+impl PickDeadline {
+    /// Sets the deadline to epoch tick `tick`.
+    pub fn set(&self, tick: u64) {
+        self.0.store(tick, Ordering::Relaxed);
+    }
+
+    /// The epoch tick of the deadline.
+    pub fn tick(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Moves the deadline `ticks` later.
+    pub fn extend(&self, ticks: u64) {
+        self.0.fetch_add(ticks, Ordering::Relaxed);
+    }
+}
+
 /// Advances the engine's epoch every [`EPOCH_TICK`] until the engine is
 /// dropped. The epoch follows the wall clock, not the count of sleeps: a
 /// sleep that overslept (a busy machine) is made up with several ticks at

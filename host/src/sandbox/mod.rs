@@ -13,7 +13,7 @@ pub mod stdio;
 pub mod trap;
 pub mod wasi;
 
-pub use epoch::{EpochClock, EPOCH_TICK};
+pub use epoch::{EpochClock, PickDeadline, EPOCH_TICK};
 pub use limiter::Limiter;
 pub use limits::Limits;
 

@@ -30,7 +30,7 @@ use wasmtime_wasi_io::poll::DynPollable;
 
 use super::stdio::GuestOutput;
 use super::trap::{DeadlineReached, PolicyViolation};
-use super::{EpochClock, Limits};
+use super::{EpochClock, Limits, PickDeadline};
 
 /// The WASI interfaces a policy may import. Anything else is refused when
 /// the policy is loaded.
@@ -62,8 +62,8 @@ pub struct WasiState {
     ctx: WasiCtx,
     table: ResourceTable,
     epochs: EpochClock,
-    /// The epoch tick at which the current pick reaches its deadline.
-    deadline: u64,
+    /// The current pick's deadline.
+    deadline: PickDeadline,
     random: RandomBudget,
 }
 
@@ -76,7 +76,13 @@ struct RandomBudget {
 
 impl WasiState {
     /// A new instance's WASI under `limits`, its output to these streams.
-    pub fn new(limits: &Limits, epochs: EpochClock, stdout: &GuestOutput, stderr: &GuestOutput) -> Self {
+    pub fn new(
+        limits: &Limits,
+        epochs: EpochClock,
+        deadline: PickDeadline,
+        stdout: &GuestOutput,
+        stderr: &GuestOutput,
+    ) -> Self {
         let ctx = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
         let mut table = ResourceTable::new();
         table.set_max_capacity(limits.max_resource_handles);
@@ -85,19 +91,12 @@ impl WasiState {
             per_pick: limits.max_random_bytes_per_pick,
             used: 0,
         };
-        WasiState { ctx, table, epochs, deadline: 0, random }
+        WasiState { ctx, table, epochs, deadline, random }
     }
 
-    /// Starts a pick that must end by epoch tick `deadline`.
-    pub fn begin_pick(&mut self, deadline: u64) {
-        self.deadline = deadline;
+    /// Starts a pick's random budget.
+    pub fn begin_pick(&mut self) {
         self.random.used = 0;
-    }
-
-    /// Moves the deadline `ticks` later (the time the host waited for the
-    /// embedder's store, which does not count against the policy).
-    pub fn extend_deadline(&mut self, ticks: u64) {
-        self.deadline += ticks;
     }
 
     /// The context and table, for [`WasiView::ctx`].
@@ -171,7 +170,7 @@ impl HasData for BoundedWaits {
 
 impl WasiState {
     fn bounded_wait(&mut self) -> BoundedWait<'_> {
-        let remaining = self.epochs.remaining(self.deadline);
+        let remaining = self.epochs.remaining(self.deadline.tick());
         BoundedWait { table: &mut self.table, remaining }
     }
 }

@@ -2,7 +2,7 @@
 //! when.
 
 use crate::sandbox::trap::{DeadlineReached, PolicyViolation};
-use crate::sandbox::{EpochClock, Limits};
+use crate::sandbox::{EpochClock, Limits, PickDeadline};
 
 /// Log lines a policy may write in one pick; the rest are dropped.
 const MAX_LOG_LINES: u32 = 256;
@@ -52,37 +52,26 @@ pub struct ImportBudget {
     calls: [u32; StoreImport::COUNT],
     log_lines: u32,
     epochs: EpochClock,
-    /// The epoch tick of this pick's deadline.
-    deadline: u64,
+    /// This pick's deadline.
+    deadline: PickDeadline,
 }
 
 impl ImportBudget {
-    pub fn new(limits: &Limits, epochs: EpochClock) -> Self {
+    pub fn new(limits: &Limits, epochs: EpochClock, deadline: PickDeadline) -> Self {
         ImportBudget {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
             calls: [0; StoreImport::COUNT],
             log_lines: 0,
             epochs,
-            deadline: 0,
+            deadline,
         }
     }
 
-    /// A fresh budget for a pick that must end by epoch tick `deadline`.
-    pub fn begin_pick(&mut self, deadline: u64) {
-        self.deadline = deadline;
+    /// A fresh budget for a pick.
+    pub fn begin_pick(&mut self) {
         self.calls = [0; StoreImport::COUNT];
         self.log_lines = 0;
-    }
-
-    /// The epoch tick of this pick's deadline.
-    pub fn deadline(&self) -> u64 {
-        self.deadline
-    }
-
-    /// Moves the deadline `ticks` later (the time a waited store call took).
-    pub fn extend_deadline(&mut self, ticks: u64) {
-        self.deadline += ticks;
     }
 
     /// The most thread rows one lookup may return.
@@ -103,7 +92,7 @@ impl ImportBudget {
     /// Counts a call of `import`: a policy violation past its budget, the
     /// deadline once it has passed.
     pub fn charge(&mut self, import: StoreImport) -> wasmtime::Result<()> {
-        if self.epochs.now() >= self.deadline {
+        if self.epochs.now() >= self.deadline.tick() {
             return Err(wasmtime::Error::new(DeadlineReached { during: import.wit_name() }));
         }
         let calls = &mut self.calls[import as usize];

@@ -13,13 +13,14 @@ use super::served::{Served, SharedPersonaCache};
 use super::{fingerprint, SharedCaches};
 use crate::sandbox::stdio::GuestOutput;
 use crate::sandbox::wasi::{HasWasi, WasiState};
-use crate::sandbox::{EpochClock, Limiter, Limits, Sandbox};
+use crate::sandbox::{EpochClock, Limiter, Limits, PickDeadline, Sandbox};
 
 /// Everything one instance's `Store` holds. The import modules beside this
 /// one serve the WIT interfaces from it.
 pub struct HostState {
     mail: Mail,
     epochs: EpochClock,
+    deadline: PickDeadline,
     pub(super) clock: Clock,
     wasi: WasiState,
     limiter: Limiter,
@@ -60,14 +61,16 @@ impl HostState {
     fn with_mail(mail: Mail, clock: Clock, sandbox: &Sandbox, caches: &SharedCaches) -> Self {
         let limits = sandbox.limits();
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
+        let deadline = PickDeadline::default();
         HostState {
             deckies: DeckyListings::new(caches.listings.clone()),
             mail,
             epochs: sandbox.epochs().clone(),
             clock,
-            wasi: WasiState::new(limits, sandbox.epochs().clone(), &stdout, &stderr),
+            wasi: WasiState::new(limits, sandbox.epochs().clone(), deadline.clone(), &stdout, &stderr),
             limiter: Limiter::new(limits),
-            budget: ImportBudget::new(limits, sandbox.epochs().clone()),
+            budget: ImportBudget::new(limits, sandbox.epochs().clone(), deadline.clone()),
+            deadline,
             served: Served::default(),
             fetched: Fetched::default(),
             persona_cache: caches.personas.clone(),
@@ -80,8 +83,9 @@ impl HostState {
     /// Resets the per-pick budgets and the record of what was served, for
     /// a pick that must end by epoch tick `deadline`.
     pub fn begin_pick(&mut self, deadline: u64) {
-        self.budget.begin_pick(deadline);
-        self.wasi.begin_pick(deadline);
+        self.deadline.set(deadline);
+        self.budget.begin_pick();
+        self.wasi.begin_pick();
         self.served.clear();
         self.fetched.clear();
         self.deckies.begin_pick();
@@ -197,16 +201,14 @@ impl HostState {
     /// pick's deadline, which bounds the policy's time, not the store's.
     fn wait_ends(&mut self, since: Option<u64>) {
         if let Some(since) = since {
-            let waited = self.epochs.now().saturating_sub(since);
-            self.budget.extend_deadline(waited);
-            self.wasi.extend_deadline(waited);
+            self.deadline.extend(self.epochs.now().saturating_sub(since));
         }
     }
 
-    /// The epoch tick at which this pick reaches its deadline (later than
-    /// it began with by the ticks spent waiting for the store).
-    pub fn deadline(&self) -> u64 {
-        self.budget.deadline()
+    /// This pick's deadline (later than it began with by the ticks an
+    /// awaited pick spent waiting on the store or its executor).
+    pub fn deadline(&self) -> &PickDeadline {
+        &self.deadline
     }
 
     /// The limits this instance runs under.
