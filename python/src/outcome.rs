@@ -7,6 +7,9 @@ use emailgen_picker::Persona;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+/// A skip as Python reads it: (kind, source, mail decky uuid, count).
+type SkipParts = (&'static str, Option<String>, Option<String>, Option<u32>);
+
 /// One pick's outcome and the policy that made it.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativeOutcome {
@@ -59,7 +62,7 @@ impl NativeOutcome {
     }
 
     /// A skip's (kind, source, mail decky uuid, count), or None.
-    fn skip(&self) -> Option<(&'static str, Option<String>, Option<String>, Option<u32>)> {
+    fn skip(&self) -> Option<SkipParts> {
         let PickOutcome::Skip { reason } = &self.outcome else { return None };
         Some(match reason {
             SkipReason::NoMailDecky => ("no_mail_decky", None, None, None),

@@ -176,3 +176,18 @@ async def test_limits_are_checked():
         ep.Picker.builtin(limits=ep.Limits(deadline_ms=0))
     with pytest.raises(ValueError, match="memory_mib"):
         ep.Picker.builtin(limits=ep.Limits(memory_mib=100_000))
+
+
+async def test_without_global_personas_the_pool_file_is_read_and_an_edit_is_picked_up(picker, tmp_path, monkeypatch):
+    pool = tmp_path / "email_personas.json"
+    pool.write_text(json.dumps(people(2, domain="first.example")))
+    monkeypatch.setenv("DECNET_REALISM_PERSONAS", str(pool))
+    repo = FakeRepo(deckies=[decky("fleet-mx", ["imap"], "fleet")])
+    assert (await picker.pick(repo, now=NOW, seed=1)).sender.email.endswith("@first.example")
+    pool.write_text(json.dumps(people(2, domain="second.example")))
+    import os
+    os.utime(pool, (0, 1_000_000_000))  # a new modification time, whatever the clock's resolution
+    assert (await picker.pick(repo, now=NOW, seed=1)).sender.email.endswith("@second.example")
+    monkeypatch.setenv("DECNET_REALISM_PERSONAS", str(tmp_path / "missing.json"))
+    skip = await picker.pick_outcome(repo, now=NOW, seed=1)
+    assert (skip.kind, skip.source, skip.count) == ("too_few_personas", "fleet", 0)

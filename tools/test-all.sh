@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test, Rust and Python: the workspace's tests, then the Python
+# package's (in a virtualenv of its own, .venv), then the tests against
+# DECNET 1.0.0 itself (in another, .venv-decnet: DECNET brings FastAPI,
+# SQLModel, docker, ... which the package does not need). Needs Rust with
+# the wasm32-wasip2 target, and Python 3.11 or newer with venv and pip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+echo "== Rust: cargo test --workspace"
+cargo test --workspace
+
+# A virtualenv with the package built into it (debug build, the
+# workspace's target directory) and the given requirements.
+venv_with_package() {
+    local venv=$1; shift
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check maturin pytest pytest-asyncio "$@"
+    (cd python && VIRTUAL_ENV="$root/$venv" PATH="$root/$venv/bin:$PATH" "$root/$venv/bin/maturin" develop -q)
+}
+
+echo "== Python: the emailgen_picker package"
+venv_with_package .venv
+.venv/bin/python -m pytest -q python/tests
+
+echo "== Python: against DECNET 1.0.0"
+if venv_with_package .venv-decnet "decnet==1.0.0" greenlet; then
+    .venv-decnet/bin/python -m pytest -q python/tests/test_decnet.py
+else
+    echo "decnet==1.0.0 could not be installed here: the tests against DECNET are skipped" >&2
+fi
