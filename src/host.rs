@@ -4,12 +4,12 @@
 //! in-memory data.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::persona::{Persona, PersonaView};
 
 /// A running decky (SPEC §2).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Decky {
     pub uuid: String,
     pub name: String,
@@ -33,7 +33,7 @@ impl Decky {
 }
 
 /// A topology row with its persona list as stored (JSON text).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
     pub id: String,
     pub email_personas: String,
@@ -41,7 +41,7 @@ pub struct Topology {
 }
 
 /// One message between a pair on a mail decky (newest first when listed).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThreadRow {
     pub thread_id: String,
     pub message_id: String,

@@ -27,6 +27,12 @@ pub struct BenchReport {
     pub fresh_p90_us: f64,
     /// `None` for a policy file with no native build.
     pub native_us: Option<f64>,
+    /// A warm pick recorded (transcript and record built and handed to a
+    /// sink), µs.
+    pub warm_recorded_us: f64,
+    /// Writing one of those records (to JSON and to a file), µs: done on
+    /// the record writer's own thread, not the pick's.
+    pub record_write_us: f64,
     pub load_ms: f64,
     pub load_cached_ms: f64,
     pub wasm_bytes: usize,
@@ -70,6 +76,13 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
             }
         }
     });
+    let sink = std::sync::Arc::new(emailgen_host::record::MemorySink::default());
+    let mut recorded = policy.instance(mail.clone(), local_clock());
+    recorded.set_recorder(Some(sink.clone() as emailgen_host::Recorder));
+    let warm_recorded = time_each(picks, |i, _| {
+        recorded.pick(&options(i));
+    });
+    let record_write_us = write_cost(&sink.records())?;
     let fresh = time_each(picks, |i, _| {
         policy.pick_fresh(mail.clone(), local_clock(), &options(i));
     });
@@ -93,6 +106,8 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
         fresh_p10_us: fresh.p10,
         fresh_p90_us: fresh.p90,
         native_us: native.map(|n| n.median),
+        warm_recorded_us: warm_recorded.median,
+        record_write_us,
         load_ms,
         load_cached_ms,
         wasm_bytes: bytes.len(),
@@ -101,6 +116,26 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
         skips,
         errors,
     })
+}
+
+/// The median time to write one record as a JSON line to a file, µs.
+fn write_cost(records: &[emailgen_host::PickRecord]) -> Result<f64, String> {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!("emailgen-bench-records-{}.jsonl", std::process::id()));
+    let file = std::fs::File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut times: Vec<f64> = records
+        .iter()
+        .map(|record| {
+            let start = Instant::now();
+            let _ = writeln!(out, "{}", record.to_json_line());
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    drop(out);
+    let _ = std::fs::remove_file(&path);
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(times.len() / 2).map_or(0.0, |t| round(*t, 100.0)))
 }
 
 /// Compile time from bytes, and load time from the precompiled cache

@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod native;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod simulate;

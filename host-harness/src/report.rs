@@ -4,20 +4,88 @@
 
 use std::fmt::Write;
 
+use crate::replay::{brief, PolicyTally, ReplaySummary, ReplayedRecord};
 use crate::simulate::Summary;
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+/// The page's head and style, titled `title`.
+fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{title}</title>\n<style>\n\
+         body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}\n\
+         .runs {{ display: flex; gap: 3em; flex-wrap: wrap; }}\n\
+         table {{ border-collapse: collapse; }} td, th {{ padding: 2px 8px; text-align: right; }}\n\
+         td.text {{ text-align: left; }}\n\
+         h2 {{ margin-top: 1.5em; }} .label {{ font-size: 11px; fill: #444; }}\n\
+         </style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+    )
+}
+
+/// The page of a replay: the counts, each policy's decisions side by side
+/// (as recorded, as replayed) and the records where they differ.
+pub fn replay_html(summary: &ReplaySummary, records: &[ReplayedRecord]) -> String {
+    let mut page = page_start("emailgen replay");
+    let _ = write!(
+        page,
+        "<table>\n<tr><th>records</th><td>{}</td></tr>\n<tr><th>replayed with their own policy</th><td>{}</td></tr>\n\
+         <tr><th>replayed with another policy</th><td>{}</td></tr>\n<tr><th>agree</th><td>{}</td></tr>\n\
+         <tr><th>differ</th><td>{}</td></tr>\n<tr><th>needs data not recorded</th><td>{}</td></tr>\n</table>\n\
+         <div class=\"runs\">\n",
+        summary.records,
+        summary.checked,
+        summary.shadowed,
+        summary.agree,
+        summary.differ,
+        summary.needs_data_not_recorded
+    );
+    for (side, tally) in [("as recorded", &summary.recorded), ("as replayed", &summary.replayed)] {
+        tally_section(&mut page, side, tally);
+    }
+    page.push_str("</div>\n<h2>Where they differ</h2>\n<table>\n<tr><th>record</th><th class=\"text\">recorded</th><th class=\"text\">replayed</th><th class=\"text\">first difference</th></tr>\n");
+    for record in records.iter().filter(|r| !r.agree).take(500) {
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            record.record,
+            escape(&brief(&record.recorded)),
+            escape(&brief(&record.replayed)),
+            escape(record.difference.as_deref().unwrap_or_default())
+        );
+    }
+    page.push_str("</table>\n</body>\n</html>\n");
+    page
+}
+
+fn tally_section(page: &mut String, side: &str, tally: &PolicyTally) {
+    let name = tally
+        .policy
+        .as_ref()
+        .map_or("(none)".to_owned(), |p| format!("{} ({})", p.name, &p.sha256[..12.min(p.sha256.len())]));
+    let _ = write!(
+        page,
+        "<section>\n<h2>{} <small>{}</small></h2>\n<table>\n<tr><th>picks</th><td>{}</td></tr>\n\
+         <tr><th>emails</th><td>{}</td></tr>\n<tr><th>replies</th><td>{} ({:.0}%)</td></tr>\n",
+        escape(&name),
+        escape(side),
+        tally.picks,
+        tally.actions,
+        tally.replies,
+        tally.reply_ratio * 100.0
+    );
+    for (kind, count) in tally.skips.iter().chain(tally.errors.iter()) {
+        let _ = writeln!(page, "<tr><th>{}</th><td>{count}</td></tr>", escape(kind));
+    }
+    page.push_str("</table>\n<h3>Mail per persona</h3>\n");
+    let personas: Vec<(String, u64)> = tally.mail_per_persona.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    bars(page, &personas);
+    page.push_str("</section>\n");
+}
+
 /// The whole page for these runs.
 pub fn html(runs: &[Summary]) -> String {
-    let mut page = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>emailgen simulation</title>\n<style>\n\
-         body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }\n\
-         .runs { display: flex; gap: 3em; flex-wrap: wrap; }\n\
-         table { border-collapse: collapse; } td, th { padding: 2px 8px; text-align: right; }\n\
-         h2 { margin-top: 1.5em; } .label { font-size: 11px; fill: #444; }\n\
-         </style>\n</head>\n<body>\n<h1>emailgen simulation</h1>\n<div class=\"runs\">\n",
-    );
+    let mut page = page_start("emailgen simulation");
+    page.push_str("<div class=\"runs\">\n");
     for run in runs {
         section(&mut page, run);
     }

@@ -11,7 +11,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::Serialize;
 
 use crate::sqlite_store::{SentEmail, SqliteStore};
-use emailgen_host::{PickOutcome, Policy, PolicyId};
+use emailgen_host::{PickOutcome, Policy, PolicyId, Recorder};
 
 /// The bundled example company (`examples/acme.json`).
 pub const EXAMPLE_COMPANY: &str = include_str!("../../examples/acme.json");
@@ -66,17 +66,20 @@ pub struct Summary {
 }
 
 /// Runs `policy` over the configured span against `store`, writing the
-/// email rows the orchestrator would write. `progress(done, total)` is
-/// called after each tick.
+/// email rows the orchestrator would write, each pick recorded into
+/// `recorder` when given. `progress(done, total)` is called after each
+/// tick.
 pub fn run(
     policy: &Policy,
     store: SqliteStore,
     config: &SimConfig,
+    recorder: Option<Recorder>,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(Summary, SqliteStore), String> {
     let store = Arc::new(Mutex::new(store));
     // Every pick is given its "now"; the clock import is never asked.
     let mut instance = policy.instance(store.clone(), emailgen_host::local_clock());
+    instance.set_recorder(recorder);
     let mut ids = match config.seed {
         Some(seed) => StdRng::seed_from_u64(seed ^ 0x05ee_d1d5),
         None => StdRng::from_os_rng(),

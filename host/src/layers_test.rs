@@ -9,7 +9,7 @@ fn layer(module: &str) -> Option<u8> {
         "outcome" | "text" | "persona_pool" => 0,
         "sandbox" | "bindings" => 1,
         "serve" => 2,
-        "check" => 3,
+        "check" | "record" => 3,
         "policy" => 4,
         _ => return None,
     })

@@ -63,7 +63,7 @@
 //! | layer | modules | what it is |
 //! |---|---|---|
 //! | 4 | [`policy`] | loading and checking a component, instances, the swap slot, the compile cache |
-//! | 3 | [`check`] | checking a policy's answer against what was served |
+//! | 3 | [`check`], [`record`] | checking a policy's answer against what was served; pick records, their sinks, the store a replay answers from |
 //! | 2 | [`serve`], [`bindings`] | the WIT imports over a [`MailStore`]: budgets, listings, fingerprints, the record of what was served |
 //! | 1 | [`sandbox`] | the wasmtime engine, limits, epoch deadlines, WASI, policy output, traps |
 //! | 0 | [`outcome`], [`text`], [`persona_pool`] | outcomes, text safety, the host-wide persona pool file |
@@ -83,6 +83,7 @@ pub mod check;
 pub mod outcome;
 pub mod persona_pool;
 pub mod policy;
+pub mod record;
 pub mod sandbox;
 pub mod serve;
 pub mod text;
@@ -99,6 +100,8 @@ pub use policy::cache::{CacheUse, CompileCache};
 pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
 #[cfg(feature = "async")]
 pub use policy::AsyncPolicyInstance;
-pub use policy::{LoadError, PickerEngine, Policy, PolicyId, PolicyInstance};
+pub use policy::{LoadError, PickerEngine, Policy, PolicyId, PolicyInstance, Replayed};
+pub use record::{FileLimits, FileSink, PickRecord, RecordSink, RecordedPick, Recorder};
 pub use sandbox::Limits;
+pub use serve::StoreCall;
 pub use serve::{local_clock, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};

@@ -114,3 +114,14 @@ impl From<Outcome> for PickOutcome {
         }
     }
 }
+
+/// Who produced an outcome: the policy's name, content hash and WIT version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PolicyId {
+    /// The built-in name, or the file's stem.
+    pub name: String,
+    /// The component's sha256, in hex.
+    pub sha256: String,
+    /// The version of `decnet:emailgen` it was built against.
+    pub wit_version: String,
+}

@@ -12,12 +12,12 @@ library ``emailgen-host``, of which this package is a thin binding.
 from ._errors import (DeadlineExceeded, InternalError, InvalidInput, MemoryExceeded, PickError,
                       PolicyTrap, PolicyViolation, StoreError)
 from ._native import WIT_VERSION, LoadError, SwapRefused
-from ._picker import Limits, Picker
+from ._picker import Limits, Picker, Recorder
 from ._slot import PolicySlot
 from ._types import Action, EmailAction, Persona, PolicyInfo, Skip
 
 __all__ = [
     "Action", "DeadlineExceeded", "EmailAction", "InternalError", "InvalidInput", "Limits", "LoadError",
     "MemoryExceeded", "Persona", "PickError", "Picker", "PolicyInfo", "PolicySlot", "PolicyTrap",
-    "PolicyViolation", "Skip", "StoreError", "SwapRefused", "WIT_VERSION",
+    "PolicyViolation", "Recorder", "Skip", "StoreError", "SwapRefused", "WIT_VERSION",
 ]

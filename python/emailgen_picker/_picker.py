@@ -16,6 +16,31 @@ from ._types import Action, EmailAction, PolicyInfo, Skip, email_action
 Personas = Union[str, list, None]
 
 
+class Recorder:
+    """A record file: every pick of the pickers and slots given it, one JSON
+    line each (``host-harness replay --record FILE`` re-runs them). Written
+    off the event loop's thread; rotated past ``max_mib``, ``keep`` rotated
+    files kept."""
+
+    def __init__(self, path: Union[str, PathLike], *, max_mib: int = 64, keep: int = 4) -> None:
+        self.path = str(path)
+        self._native = _native.NativeRecorder(self.path, max_mib << 20, keep)
+
+    def flush(self) -> None:
+        """Returns once every record taken so far is written."""
+        self._native.flush()
+
+
+Record = Union[str, PathLike, Recorder, None]
+
+
+def recorder(record: Record) -> Optional[Recorder]:
+    """A recorder for a ``record=`` argument (a path or a Recorder)."""
+    if record is None or isinstance(record, Recorder):
+        return record
+    return Recorder(record)
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one pick may use (the CLI's ``--deadline-ms`` and
@@ -82,15 +107,18 @@ class Picker:
     may run at once on one picker, each on its own instance.
     """
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, record: Record = None) -> None:
         self._native = native
         self.policy = policy_info(native.id)
+        self.recorder = recorder(record)
 
     @classmethod
-    def builtin(cls, name: str = "default", *, limits: Optional[Limits] = None) -> "Picker":
-        """A policy built into the package: ``default`` or ``realistic``."""
+    def builtin(cls, name: str = "default", *, limits: Optional[Limits] = None, record: Record = None) -> "Picker":
+        """A policy built into the package: ``default`` or ``realistic``.
+        With ``record`` (a path or a :class:`Recorder`), every pick is
+        recorded there."""
         limits = limits or Limits()
-        return cls(_native.NativePolicy.builtin(name, limits.deadline_ms, limits.memory_mib))
+        return cls(_native.NativePolicy.builtin(name, limits.deadline_ms, limits.memory_mib), record)
 
     @classmethod
     def from_file(
@@ -99,12 +127,15 @@ class Picker:
         *,
         limits: Optional[Limits] = None,
         cache_dir: Union[str, PathLike, None] = None,
+        record: Record = None,
     ) -> "Picker":
         """A policy from a WebAssembly component file. With ``cache_dir``,
-        its compiled code is kept there and reloaded without compiling."""
+        its compiled code is kept there and reloaded without compiling;
+        with ``record``, every pick is recorded."""
         limits = limits or Limits()
-        return cls(_native.NativePolicy.from_file(str(path), limits.deadline_ms, limits.memory_mib,
-                                                  None if cache_dir is None else str(cache_dir)))
+        native = _native.NativePolicy.from_file(str(path), limits.deadline_ms, limits.memory_mib,
+                                                None if cache_dir is None else str(cache_dir))
+        return cls(native, record)
 
     async def pick(
         self,
@@ -143,7 +174,10 @@ class Picker:
 
     async def run(self, repo: Any, *, now: Optional[datetime], seed: Optional[int],
                   reply_probability: Optional[float], global_personas: Personas,
-                  fresh: bool = False) -> tuple[Any, Optional[RepoFailure]]:
-        """The native outcome of one pick (no exception for an error)."""
-        session = self._native.start(seed, _now_tuple(now), reply_probability, _pool_text(global_personas), fresh)
+                  fresh: bool = False, record: Optional[Recorder] = None) -> tuple[Any, Optional[RepoFailure]]:
+        """The native outcome of one pick (no exception for an error),
+        recorded into ``record`` or this picker's recorder."""
+        into = record or self.recorder
+        session = self._native.start(seed, _now_tuple(now), reply_probability, _pool_text(global_personas), fresh,
+                                     into._native if into else None)
         return await drive(session, repo)

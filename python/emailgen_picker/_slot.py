@@ -5,7 +5,7 @@ import logging
 from typing import Any, Optional, Union
 
 from . import _native
-from ._picker import Picker, policy_info, typed_outcome
+from ._picker import Picker, Record, policy_info, recorder, typed_outcome
 from ._types import Action, EmailAction, PolicyInfo, Skip
 
 log = logging.getLogger("emailgen_picker")
@@ -19,11 +19,14 @@ class PolicySlot:
     a skip; otherwise it raises :class:`SwapRefused` and the active policy
     stays. Picks in flight finish on the policy they started with. After
     ``rollback_after`` policy failures in a row (not store failures; 0:
-    never) the slot rolls back to the policy before.
+    never) the slot rolls back to the policy before. With ``record`` (a
+    path or a :class:`Recorder`), every pick through the slot is recorded,
+    whichever policy made it.
     """
 
-    def __init__(self, picker: Picker, rollback_after: int = 3) -> None:
+    def __init__(self, picker: Picker, rollback_after: int = 3, *, record: Record = None) -> None:
         self._native = _native.NativeSlot(picker._native, rollback_after)
+        self.recorder = recorder(record)
 
     @property
     def active(self) -> Picker:
@@ -63,7 +66,7 @@ class PolicySlot:
         if seed is None and rand is not None:
             seed = rand.getrandbits(64)
         native, failure = await picker.run(repo, now=now, seed=seed, reply_probability=reply_probability,
-                                           global_personas=global_personas)
+                                           global_personas=global_personas, record=self.recorder)
         rolled_back = self._native.record(native, generation)
         if rolled_back is not None:
             restored = policy_info(rolled_back)

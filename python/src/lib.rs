@@ -30,6 +30,7 @@ pyo3::create_exception!(
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::NativePolicy>()?;
+    m.add_class::<policy::NativeRecorder>()?;
     m.add_class::<session::PickSession>()?;
     m.add_class::<outcome::NativeOutcome>()?;
     m.add_class::<slot::NativeSlot>()?;

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use emailgen_host::{local_clock, AsyncPolicyInstance, CompileCache, LoadError, PersonaPoolFile, PickOptions, Policy};
+use emailgen_host::{
+    local_clock, AsyncPolicyInstance, CompileCache, FileLimits, FileSink, LoadError, PersonaPoolFile, PickOptions,
+    Policy, RecordSink, Recorder,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -87,8 +90,9 @@ impl NativePolicy {
 
     /// Starts a pick: `now` as (year, month, day, hour, minute, second) of
     /// the local wall clock; `global_personas` the pool's JSON text (None:
-    /// the pool file); `fresh` on a new instance rather than a warm one.
-    #[pyo3(signature = (seed=None, now=None, reply_probability=None, global_personas=None, fresh=false))]
+    /// the pool file); `fresh` on a new instance rather than a warm one;
+    /// recorded into `recorder` when given.
+    #[pyo3(signature = (seed=None, now=None, reply_probability=None, global_personas=None, fresh=false, recorder=None))]
     fn start(
         &self,
         seed: Option<u64>,
@@ -96,6 +100,7 @@ impl NativePolicy {
         reply_probability: Option<f64>,
         global_personas: Option<String>,
         fresh: bool,
+        recorder: Option<PyRef<'_, NativeRecorder>>,
     ) -> PyResult<PickSession> {
         let now = now.map(local_datetime).transpose()?;
         let options = PickOptions { seed, now, reply_probability };
@@ -109,11 +114,34 @@ impl NativePolicy {
             true => AsyncPolicyInstance::new(self.policy.clone(), local_clock()),
             false => self.idle.take(),
         };
+        instance.set_recorder(recorder.map(|r| r.sink.clone() as Recorder));
         let future = Box::pin(async move {
             let outcome = instance.pick(store, &options).await;
             (instance, outcome)
         });
         Ok(PickSession::new(future, slot, self.idle.clone(), self.policy.id().clone()))
+    }
+}
+
+/// A record file (JSON Lines, as `host-harness --record` writes), shared by
+/// the pickers and slots that record into it.
+#[pyclass(frozen, module = "emailgen_picker._native")]
+pub struct NativeRecorder {
+    sink: Arc<FileSink>,
+}
+
+#[pymethods]
+impl NativeRecorder {
+    #[new]
+    fn new(path: PathBuf, max_bytes: u64, keep: u32) -> PyResult<Self> {
+        let sink = FileSink::create(&path, FileLimits { max_bytes, keep })
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("cannot record to {}: {e}", path.display())))?;
+        Ok(NativeRecorder { sink: Arc::new(sink) })
+    }
+
+    /// Returns once every record taken so far is written.
+    fn flush(&self, py: Python<'_>) {
+        py.detach(|| self.sink.flush());
     }
 }
 

@@ -68,3 +68,23 @@ async def test_the_compile_cache_loads_a_known_policy_again(hostile_wasm, tmp_pa
     assert list(tmp_path.glob("*.cwasm")), "the compiled component was kept"
     again = ep.Picker.from_file(hostile_wasm, cache_dir=tmp_path)
     assert again.policy == first.policy
+
+
+async def test_picks_are_recorded_and_replay_identically_with_the_cli(tmp_path, harness):
+    import json
+    import subprocess
+    path = tmp_path / "picks.jsonl"
+    recorder = ep.Recorder(path)
+    picker = ep.Picker.builtin(record=recorder)
+    for seed in range(5):
+        await picker.pick(office(), now=NOW, seed=seed)
+    await picker.pick(office())  # no seed, no now: the host draws the seed, the clock is recorded
+    slot = ep.PolicySlot(ep.Picker.builtin(), record=recorder)
+    await slot.pick(office(), now=NOW, seed=9)
+    recorder.flush()
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(records) == 7
+    assert records[5]["seed_drawn"] and any(c["call"] == "local_now" for c in records[5]["calls"])
+    replay = subprocess.run([str(harness), "replay", "--record", str(path)], capture_output=True, text=True)
+    assert replay.returncode == 0, replay.stderr
+    assert "7 records: 7 replayed with their own policy, 0 with another; 7 agree" in replay.stdout

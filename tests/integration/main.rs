@@ -13,6 +13,7 @@ mod escapes;
 mod load;
 mod persona_properties;
 mod realistic;
+mod record;
 mod sandbox;
 mod statistics;
 mod swap;

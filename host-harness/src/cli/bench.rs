@@ -45,6 +45,10 @@ pub fn run(args: BenchArgs) -> Result<i32, Fatal> {
         report.fresh_us, report.fresh_p10_us, report.fresh_p90_us
     );
     println!("native              {native}");
+    println!(
+        "warm, recorded      {:.2} µs  (writing the record: {:.2} µs, off the pick's thread)",
+        report.warm_recorded_us, report.record_write_us
+    );
     println!("load (compile)      {:.2} ms", report.load_ms);
     println!("load (cached)       {:.3} ms", report.load_cached_ms);
     println!("guest memory        {} bytes", report.guest_memory_bytes);

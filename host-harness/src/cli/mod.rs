@@ -7,6 +7,7 @@
 mod bench;
 mod db;
 mod pick;
+mod replay;
 mod run;
 mod simulate;
 
@@ -47,6 +48,9 @@ enum Command {
     Db(db::DbArgs),
     /// Measure what a pick costs: warm and fresh instances, native baseline, load times.
     Bench(bench::BenchArgs),
+    /// Re-run recorded picks (`--record`): check they decide the same, or
+    /// see what another policy would have decided.
+    Replay(replay::ReplayArgs),
 }
 
 /// Sandbox limits shared by every command that runs policies.
@@ -68,6 +72,33 @@ impl LimitArgs {
             ..emailgen_host::Limits::default()
         };
         Ok(emailgen_host::PickerEngine::new(limits)?)
+    }
+}
+
+/// Recording picks, shared by the commands that pick.
+#[derive(clap::Args, Clone)]
+pub struct RecordArgs {
+    /// Record every pick (policy, options and seed, the store's answers it
+    /// depended on, outcome, duration) to FILE as JSON Lines, for
+    /// `host-harness replay`. Appends to an existing file.
+    #[arg(long, value_name = "FILE")]
+    record: Option<std::path::PathBuf>,
+    /// Rotate the record file before it grows past this size (FILE.1, …).
+    #[arg(long, value_name = "MIB", default_value_t = 64, requires = "record", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    record_max_mib: u64,
+    /// Rotated record files kept.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "record")]
+    record_keep: u32,
+}
+
+impl RecordArgs {
+    /// The sink the picks go to, if recording.
+    pub fn sink(&self) -> Result<Option<std::sync::Arc<emailgen_host::FileSink>>, Fatal> {
+        let Some(path) = &self.record else { return Ok(None) };
+        let limits = emailgen_host::FileLimits { max_bytes: self.record_max_mib << 20, keep: self.record_keep };
+        let sink = emailgen_host::FileSink::create(path, limits)
+            .map_err(|e| Fatal(format!("cannot record to {}: {e}", path.display())))?;
+        Ok(Some(std::sync::Arc::new(sink)))
     }
 }
 
@@ -95,6 +126,7 @@ pub fn main() -> i32 {
         Command::Bench(args) => bench::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Db(args) => db::run(args),
+        Command::Replay(args) => replay::run(args),
     };
     result.unwrap_or_else(|Fatal(message)| {
         eprintln!("host-harness: {}", message.replace('\n', " "));

@@ -8,7 +8,7 @@ use emailgen_host::{local_clock, shared_store, PickOptions, Policy};
 use host_harness::scenario::{check_reply_probability, parse_local_datetime};
 use host_harness::Scenario;
 
-use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct PickArgs {
@@ -35,6 +35,8 @@ pub struct PickArgs {
     repeat: u64,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 fn parse_probability(text: &str) -> Result<f64, String> {
@@ -54,7 +56,9 @@ pub fn run(args: PickArgs) -> Result<i32, Fatal> {
         now: args.now.or(scenario.options.now),
         reply_probability: args.reply_probability.or(scenario.options.reply_probability),
     };
+    let sink = args.record.sink()?;
     let mut instance = policy.instance(shared_store(scenario.store), local_clock());
+    instance.set_recorder(sink.clone().map(|s| s as emailgen_host::Recorder));
     let mut stdout = std::io::stdout().lock();
     let mut status = EXIT_OK;
     for i in 0..args.repeat {
@@ -65,5 +69,8 @@ pub fn run(args: PickArgs) -> Result<i32, Fatal> {
         }
         writeln!(stdout, "{}", outcome.to_json()).map_err(|e| Fatal(format!("cannot write to stdout: {e}")))?;
     }
+    // The records are written before the command ends.
+    drop(instance);
+    drop(sink);
     Ok(status)
 }

@@ -12,7 +12,7 @@ use emailgen_host::{local_clock, shared_store, Canary, CompileCache, PickOptions
 use host_harness::Scenario;
 use serde_json::json;
 
-use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -37,6 +37,8 @@ pub struct RunArgs {
     cache_dir: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 /// What identifies a version of the policy file on disk.
@@ -55,6 +57,8 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
     let mut seen = stamp(&args.policy);
     let (initial, _) = cache.load_file(&engine, &args.policy)?;
     let slot = PolicySlot::new(initial, args.rollback_after);
+    let sink = args.record.sink()?;
+    slot.set_recorder(sink.clone().map(|s| s as emailgen_host::Recorder));
     let mail = shared_store(scenario.store);
     let clock = local_clock();
     let mut worker = slot.worker(mail.clone(), clock.clone());
@@ -85,6 +89,9 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
             sleep_unless_interrupted(Duration::from_millis(args.every_ms), &interrupted);
         }
     }
+    drop(worker);
+    slot.set_recorder(None);
+    drop(sink); // the records are written before the command ends
     Ok(if interrupted.load(Ordering::SeqCst) { EXIT_OK } else { status })
 }
 

@@ -12,7 +12,7 @@ use host_harness::sqlite_store::SqliteStore;
 use host_harness::Scenario;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -47,6 +47,8 @@ pub struct SimulateArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 pub fn run(args: SimulateArgs) -> Result<i32, Fatal> {
@@ -60,17 +62,21 @@ pub fn run(args: SimulateArgs) -> Result<i32, Fatal> {
     let primary = Policy::from_spec(&engine, &args.policy)?;
     let second = args.compare.as_deref().map(|spec| Policy::from_spec(&engine, spec)).transpose()?;
     let start = start_state(&args, from)?;
+    let sink = args.record.sink()?;
+    let recorder = sink.clone().map(|s| s as emailgen_host::Recorder);
 
     let mut summaries = Vec::new();
     match &second {
-        None => summaries.push(simulate_one(&primary, start, &config, args.json)?),
+        None => summaries.push(simulate_one(&primary, start, &config, args.json, &recorder)?),
         Some(second) => {
             for policy in [&primary, second] {
                 let copy = start.copy_in_memory().map_err(|e| Fatal(format!("cannot copy the start state: {e}")))?;
-                summaries.push(simulate_one(policy, copy, &config, args.json)?);
+                summaries.push(simulate_one(policy, copy, &config, args.json, &recorder)?);
             }
         }
     }
+    drop(recorder);
+    drop(sink); // the records are written before the command ends
     if let Some(path) = &args.report {
         std::fs::write(path, host_harness::report::html(&summaries))
             .map_err(|e| Fatal(format!("cannot write report {}: {e}", path.display())))?;
@@ -113,7 +119,13 @@ fn start_state(args: &SimulateArgs, from: NaiveDateTime) -> Result<SqliteStore, 
     }
 }
 
-fn simulate_one(policy: &Policy, store: SqliteStore, config: &SimConfig, quiet: bool) -> Result<Summary, Fatal> {
+fn simulate_one(
+    policy: &Policy,
+    store: SqliteStore,
+    config: &SimConfig,
+    quiet: bool,
+    recorder: &Option<emailgen_host::Recorder>,
+) -> Result<Summary, Fatal> {
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(config.ticks()) };
     bar.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ticks ({eta})")
@@ -121,7 +133,8 @@ fn simulate_one(policy: &Policy, store: SqliteStore, config: &SimConfig, quiet: 
             .progress_chars("=> "),
     );
     bar.set_message(policy.id().name.clone());
-    let (summary, _) = simulate::run(policy, store, config, |done, _| bar.set_position(done)).map_err(Fatal)?;
+    let (summary, _) =
+        simulate::run(policy, store, config, recorder.clone(), |done, _| bar.set_position(done)).map_err(Fatal)?;
     bar.finish_and_clear();
     Ok(summary)
 }

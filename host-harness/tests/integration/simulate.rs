@@ -43,7 +43,7 @@ fn config(from: NaiveDateTime, hours: i64, seed: Option<u64>) -> SimConfig {
 #[test]
 fn replies_chain_and_references_grow_by_one_per_step() {
     let (summary, mut store) =
-        simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 8, Some(7)), |_, _| {})
+        simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 8, Some(7)), None, |_, _| {})
             .unwrap();
     assert_eq!(summary.picks, 48);
     assert_eq!(summary.actions, 48);
@@ -71,9 +71,14 @@ fn replies_chain_and_references_grow_by_one_per_step() {
 
 #[test]
 fn everyone_off_hours_means_every_tick_skips() {
-    let (summary, _) =
-        simulate::run(&policy("default"), pair_company("09:00-10:00"), &config(monday(12), 6, Some(1)), |_, _| {})
-            .unwrap();
+    let (summary, _) = simulate::run(
+        &policy("default"),
+        pair_company("09:00-10:00"),
+        &config(monday(12), 6, Some(1)),
+        None,
+        |_, _| {},
+    )
+    .unwrap();
     assert_eq!(summary.actions, 0);
     assert_eq!(summary.skips.get("too_few_active"), Some(&36));
     assert_eq!(summary.picks, 36);
@@ -82,9 +87,14 @@ fn everyone_off_hours_means_every_tick_skips() {
 #[test]
 fn a_seeded_run_is_reproducible() {
     let run = || {
-        let (summary, store) =
-            simulate::run(&policy("default"), pair_company("00:00-00:00"), &config(monday(0), 24, Some(99)), |_, _| {})
-                .unwrap();
+        let (summary, store) = simulate::run(
+            &policy("default"),
+            pair_company("00:00-00:00"),
+            &config(monday(0), 24, Some(99)),
+            None,
+            |_, _| {},
+        )
+        .unwrap();
         (summary, store.sent_emails().unwrap())
     };
     let (a, emails_a) = run();
@@ -97,7 +107,7 @@ fn a_seeded_run_is_reproducible() {
 #[test]
 fn progress_is_reported_per_tick() {
     let mut seen = Vec::new();
-    simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 1, None), |done, total| {
+    simulate::run(&policy("default"), pair_company("09:00-18:00"), &config(monday(9), 1, None), None, |done, total| {
         seen.push((done, total))
     })
     .unwrap();
@@ -134,7 +144,7 @@ fn summaries_for_report() -> Vec<Summary> {
     let config = config(monday(8), 48, Some(3));
     ["default", "realistic"]
         .iter()
-        .map(|name| simulate::run(&policy(name), pair_company("09:00-18:00"), &config, |_, _| {}).unwrap().0)
+        .map(|name| simulate::run(&policy(name), pair_company("09:00-18:00"), &config, None, |_, _| {}).unwrap().0)
         .collect()
 }
 

@@ -6,11 +6,13 @@ use wasmtime::component::ResourceTableError;
 use wasmtime::{Store, Trap};
 
 use super::load::Policy;
+use super::recording::Taking;
 use crate::bindings::Picker;
 use crate::check;
 use crate::outcome::{ErrorKind, PickOutcome};
+use crate::record::Recorder;
 use crate::sandbox::trap::{describe, is_hostcall_fuel_exhausted, DeadlineReached, PolicyViolation};
-use crate::serve::{convert, Clock, HostState, SharedMailStore};
+use crate::serve::{convert, Clock, HostState, SharedMailStore, StoreCall};
 
 /// A policy instance bound to a store. Reused across picks while it is
 /// healthy; after a trap (which poisons a wasmtime store) it is discarded and
@@ -20,11 +22,17 @@ pub struct PolicyInstance {
     mail: SharedMailStore,
     clock: Clock,
     live: Option<(Store<HostState>, Picker)>,
+    recorder: Option<Recorder>,
 }
 
 impl PolicyInstance {
     pub(super) fn new(policy: Policy, mail: SharedMailStore, clock: Clock) -> Self {
-        PolicyInstance { policy, mail, clock, live: None }
+        PolicyInstance { policy, mail, clock, live: None, recorder: None }
+    }
+
+    /// Records every pick of this instance into `recorder` (`None`: stop).
+    pub fn set_recorder(&mut self, recorder: Option<Recorder>) {
+        self.recorder = recorder;
     }
 
     /// The policy this instance runs.
@@ -33,25 +41,35 @@ impl PolicyInstance {
     }
 
     /// Runs one pick: the policy's checked answer, or the error that ended
-    /// it. Never panics on anything the policy does.
+    /// it. Never panics on anything the policy does. Given no seed, the
+    /// host draws one (and records it, when recording).
     pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
+        let (options, taking) = Taking::start(options, self.recorder.is_some());
+        let (outcome, calls) = self.run(&options, taking.recording());
+        taking.finish(&self.policy, self.recorder.as_ref(), calls, outcome)
+    }
+
+    /// The pick itself, and its transcript (when recording).
+    fn run(&mut self, options: &PickOptions, recording: bool) -> (PickOutcome, Vec<StoreCall>) {
         let (mut store, bindings) = match self.live.take() {
             Some(live) => live,
             None => match self.instantiate() {
                 Ok(live) => live,
-                Err(outcome) => return *outcome,
+                Err(outcome) => return (*outcome, Vec::new()),
             },
         };
         let engine = self.policy.engine();
         store.set_epoch_deadline(engine.limits().deadline_ticks());
-        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()));
+        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()), recording);
         match bindings.call_pick(&mut store, convert::pick_options(options)) {
             Ok(outcome) => {
                 let accepted = accept(outcome, &store);
+                let calls = store.data_mut().take_transcript();
                 self.live = Some((store, bindings));
-                accepted
+                (accepted, calls)
             }
-            Err(err) => classify(err, &mut store),
+            // A trapped store cannot run again: it is dropped here.
+            Err(err) => (classify(err, &mut store), store.data_mut().take_transcript()),
         }
     }
 
@@ -80,7 +98,7 @@ pub(super) fn new_store(policy: &Policy, state: HostState) -> Store<HostState> {
     let mut store = Store::new(engine.engine(), state);
     store.limiter(|state| state.limiter());
     store.set_epoch_deadline(limits.deadline_ticks());
-    store.data_mut().begin_pick(engine.epochs().deadline(limits));
+    store.data_mut().begin_pick(engine.epochs().deadline(limits), false);
     // What one call may make the host allocate: wasmtime counts it while
     // lifting the call's arguments (or the answer), before the host sees
     // them.

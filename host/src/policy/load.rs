@@ -10,7 +10,7 @@ use wasmtime::component::{types::ComponentItem, Component, Linker};
 use super::engine::PickerEngine;
 use super::instance::PolicyInstance;
 use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
-use crate::outcome::PickOutcome;
+use crate::outcome::{PickOutcome, PolicyId};
 use crate::sandbox::trap::describe;
 use crate::sandbox::wasi;
 use crate::serve::{Clock, HostState, SharedMailStore};
@@ -63,17 +63,6 @@ impl LoadError {
 /// its extension.
 pub fn policy_name(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into())
-}
-
-/// Who produced an outcome: the policy's name, content hash and WIT version.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PolicyId {
-    /// The built-in name, or the file's stem.
-    pub name: String,
-    /// The component's sha256, in hex.
-    pub sha256: String,
-    /// The version of `decnet:emailgen` it was built against.
-    pub wit_version: String,
 }
 
 /// A compiled, checked policy, ready to instantiate. Cheap to clone.

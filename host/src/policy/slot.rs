@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::{LoadError, Policy, PolicyId, PolicyInstance};
 use crate::outcome::{ErrorKind, PickError, PickOutcome};
+use crate::record::Recorder;
 use crate::serve::{Clock, SharedMailStore};
 
 /// Why a swap or rollback did not happen; the active policy is unchanged.
@@ -65,6 +66,7 @@ pub struct PolicySlot {
     active: RwLock<Active>,
     failures_in_a_row: AtomicU32,
     rollback_after: u32,
+    recorder: RwLock<Option<Recorder>>,
 }
 
 /// Data for the canary pick that a candidate must pass.
@@ -82,7 +84,23 @@ impl PolicySlot {
     /// row (0: never) the slot rolls back to the previous policy.
     pub fn new(initial: Policy, rollback_after: u32) -> Self {
         let active = Active { policy: Arc::new(initial), generation: 0, previous: None };
-        PolicySlot { active: RwLock::new(active), failures_in_a_row: AtomicU32::new(0), rollback_after }
+        PolicySlot {
+            active: RwLock::new(active),
+            failures_in_a_row: AtomicU32::new(0),
+            rollback_after,
+            recorder: RwLock::new(None),
+        }
+    }
+
+    /// Records every pick its workers make into `recorder` (`None`: stop),
+    /// whichever policy is active.
+    pub fn set_recorder(&self, recorder: Option<Recorder>) {
+        *self.recorder.write().unwrap_or_else(|p| p.into_inner()) = recorder;
+    }
+
+    /// The recorder its picks go to.
+    pub fn recorder(&self) -> Option<Recorder> {
+        self.recorder.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The active policy and its generation.
@@ -192,6 +210,7 @@ impl SlotWorker<'_> {
             Some((current, instance)) if *current == generation => instance,
             slot => &mut slot.insert((generation, policy.instance(self.mail.clone(), self.clock.clone()))).1,
         };
+        instance.set_recorder(self.slot.recorder());
         let outcome = instance.pick(options);
         let rolled_back_to = self.slot.record(&outcome, generation);
         AttributedOutcome { outcome, policy: policy.id().clone(), generation, rolled_back_to }

@@ -14,11 +14,13 @@ use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::instance::{accept, classify, new_store};
+use super::recording::Taking;
 use super::{PickerEngine, Policy};
 use crate::bindings::waited::{Picker, PickerPre};
 use crate::outcome::PickOutcome;
+use crate::record::Recorder;
 use crate::sandbox::{wasi, EpochClock, PickDeadline};
-use crate::serve::{convert, AsyncMailStore, Clock, HostState};
+use crate::serve::{convert, AsyncMailStore, Clock, HostState, StoreCall};
 
 /// The component linked for waited instances.
 pub(super) fn pre(
@@ -38,12 +40,18 @@ pub struct AsyncPolicyInstance {
     policy: Policy,
     clock: Clock,
     live: Option<(Store<HostState>, Picker)>,
+    recorder: Option<Recorder>,
 }
 
 impl AsyncPolicyInstance {
     /// An instance of `policy` (none is made until the first pick).
     pub fn new(policy: Policy, clock: Clock) -> Self {
-        AsyncPolicyInstance { policy, clock, live: None }
+        AsyncPolicyInstance { policy, clock, live: None, recorder: None }
+    }
+
+    /// Records every pick of this instance into `recorder` (`None`: stop).
+    pub fn set_recorder(&mut self, recorder: Option<Recorder>) {
+        self.recorder = recorder;
     }
 
     /// The policy this instance runs.
@@ -52,28 +60,40 @@ impl AsyncPolicyInstance {
     }
 
     /// One pick against `mail`: the policy's checked answer, or the error
-    /// that ended it.
+    /// that ended it. Given no seed, the host draws one.
     pub async fn pick(&mut self, mail: Box<dyn AsyncMailStore>, options: &PickOptions) -> PickOutcome {
+        let (options, taking) = Taking::start(options, self.recorder.is_some());
+        let (outcome, calls) = self.run(mail, &options, taking.recording()).await;
+        taking.finish(&self.policy, self.recorder.as_ref(), calls, outcome)
+    }
+
+    async fn run(
+        &mut self,
+        mail: Box<dyn AsyncMailStore>,
+        options: &PickOptions,
+        recording: bool,
+    ) -> (PickOutcome, Vec<StoreCall>) {
         let (mut store, bindings) = match self.live.take() {
             Some(live) => live,
             None => match instantiate(self.policy.clone(), self.clock.clone()).await {
                 Ok(live) => live,
-                Err(outcome) => return *outcome,
+                Err(outcome) => return (*outcome, Vec::new()),
             },
         };
         let deadline = self.policy.engine().epochs().deadline(self.policy.engine().limits());
         store.data_mut().attach(mail);
-        store.data_mut().begin_pick(deadline);
+        store.data_mut().begin_pick(deadline, recording);
         store.set_epoch_deadline(1);
         let result = bindings.call_pick(&mut store, convert::pick_options(options)).await;
         store.data_mut().detach();
+        let calls = store.data_mut().take_transcript();
         match result {
             Ok(outcome) => {
                 let accepted = accept(outcome, &store);
                 self.live = Some((store, bindings));
-                accepted
+                (accepted, calls)
             }
-            Err(err) => classify(err, &mut store),
+            Err(err) => (classify(err, &mut store), calls),
         }
     }
 }

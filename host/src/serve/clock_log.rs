@@ -2,6 +2,7 @@
 
 use super::convert;
 use super::state::HostState;
+use super::transcript::StoreCall;
 use crate::bindings::{clock, log, types};
 use crate::text::escape_unsafe;
 
@@ -10,7 +11,9 @@ const MAX_LOG_CHARS: usize = 2048;
 
 impl clock::Host for HostState {
     fn local_now(&mut self) -> wasmtime::Result<types::LocalDatetime> {
-        Ok(convert::local_datetime((self.clock)()))
+        let now = (self.clock)();
+        self.transcript.note(|| StoreCall::LocalNow { now: now.format("%Y-%m-%dT%H:%M:%S").to_string() });
+        Ok(convert::local_datetime(now))
     }
 }
 

@@ -65,12 +65,14 @@ pub struct DeckyListings {
     last: Option<Listed>,
     /// This pick's listing, with its filter.
     taken: Option<(Vec<String>, Listed)>,
+    /// Whether the last listing given asked the store (not a kept one).
+    fetched_last: bool,
 }
 
 impl DeckyListings {
     /// An instance's listings, sharing `shared` with the engine.
     pub fn new(shared: SharedListings) -> Self {
-        DeckyListings { shared, last: None, taken: None }
+        DeckyListings { shared, last: None, taken: None, fetched_last: false }
     }
 
     /// Forgets this pick's listing: the next pick lists again (or finds
@@ -79,10 +81,16 @@ impl DeckyListings {
         self.taken = None;
     }
 
+    /// Whether the last listing [`get`](Self::get) gave asked the store.
+    pub fn fetched_last(&self) -> bool {
+        self.fetched_last
+    }
+
     /// This pick's listing for `services`: the one taken earlier this pick,
     /// else by the store's revision (this instance's last listing, or the
     /// engine's for this store), else listed and hashed.
     pub(crate) async fn get(&mut self, mail: &mut Mail, services: Vec<String>) -> Result<Listed, StoreError> {
+        self.fetched_last = false;
         if let Some((kept, (fingerprint, rows))) = &self.taken {
             if *kept == services {
                 return Ok((*fingerprint, Arc::clone(rows)));
@@ -98,6 +106,7 @@ impl DeckyListings {
     /// fingerprint (see [`get`](Self::get)).
     async fn list(&mut self, mail: &mut Mail, filter: &[&str]) -> Result<Listed, StoreError> {
         let Some(revision) = mail.revision(Subject::RunningDeckies) else {
+            self.fetched_last = true;
             let rows: Arc<[Decky]> = mail.list_running_deckies(filter).await?.into();
             return Ok((fingerprint::deckies(&rows), rows));
         };
@@ -109,6 +118,7 @@ impl DeckyListings {
         let rows = match found {
             Some(rows) => rows,
             None => {
+                self.fetched_last = true;
                 let rows: Arc<[Decky]> = mail.list_running_deckies(filter).await?.into();
                 if let Some(store) = mail.shared() {
                     self.shared.keep(store, fingerprint, Arc::clone(&rows));

@@ -19,10 +19,12 @@ mod state;
 mod store;
 #[cfg(feature = "async")]
 mod store_async;
+pub mod transcript;
 
 pub use mail::{local_clock, lock_store, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};
 pub use served::{Served, SharedPersonaCache, ThreadLookup};
 pub use state::HostState;
+pub use transcript::{Answered, StoreCall};
 
 use std::future::Future;
 use std::pin::pin;

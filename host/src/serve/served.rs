@@ -29,7 +29,22 @@ pub struct Served {
     pub store_failed: bool,
     /// Persona lists this instance was served before, by fingerprint (kept
     /// across picks): an unchanged list is found without comparing its text.
-    known: Vec<(Source, u64, Arc<[Persona]>)>,
+    known: Vec<Known>,
+}
+
+/// A persona list served before, with the row or text it came from.
+struct Known {
+    source: Source,
+    fingerprint: u64,
+    personas: Arc<[Persona]>,
+    raw: Raw,
+}
+
+/// What a remembered persona list was parsed from.
+#[derive(Clone)]
+enum Raw {
+    Topology(Arc<Topology>),
+    Pool(Arc<str>),
 }
 
 /// One `list-email-threads` call: its mail decky and pair, and the rows
@@ -109,48 +124,58 @@ impl Served {
 
     /// Records a topology served through its fingerprint.
     pub fn fingerprinted_topology(&mut self, topology: &Topology, fingerprint: u64, cache: &SharedPersonaCache) {
-        let personas = self.known(Source::Topology, fingerprint, || topology_personas(topology, cache));
+        let raw = || Raw::Topology(Arc::new(topology.clone()));
+        let personas = self.known(Source::Topology, fingerprint, || topology_personas(topology, cache), raw);
         self.topologies.push((topology.id.clone(), personas));
     }
 
     /// Records the global pool served through its fingerprint.
     pub fn fingerprinted_global_pool(&mut self, text: &str, fingerprint: u64, cache: &SharedPersonaCache) {
-        let personas = self.known(Source::GlobalPool, fingerprint, || global_pool_personas(text, cache));
+        let raw = || Raw::Pool(Arc::from(text));
+        let personas = self.known(Source::GlobalPool, fingerprint, || global_pool_personas(text, cache), raw);
         self.global_personas = Some(personas);
     }
 
-    /// Records the topology remembered under `fingerprint` as served; false
-    /// when this instance does not know it (the row must be fetched).
-    pub fn known_topology(&mut self, id: &str, fingerprint: u64) -> bool {
-        let Some(personas) = self.remembered(Source::Topology, fingerprint) else {
-            return false;
-        };
-        self.topologies.push((id.to_owned(), personas));
-        true
+    /// Records the topology remembered under `fingerprint` as served, and
+    /// gives its row; `None` when this instance does not know it (the row
+    /// must be fetched).
+    pub fn known_topology(&mut self, id: &str, fingerprint: u64) -> Option<Arc<Topology>> {
+        let known = self.remembered(Source::Topology, fingerprint)?;
+        let Raw::Topology(row) = known.raw.clone() else { return None };
+        self.topologies.push((id.to_owned(), Arc::clone(&known.personas)));
+        Some(row)
     }
 
-    /// Records the global pool remembered under `fingerprint` as served;
-    /// false when this instance does not know it.
-    pub fn known_global_pool(&mut self, fingerprint: u64) -> bool {
-        self.global_personas = self.remembered(Source::GlobalPool, fingerprint);
-        self.global_personas.is_some()
+    /// Records the global pool remembered under `fingerprint` as served,
+    /// and gives its text; `None` when this instance does not know it.
+    pub fn known_global_pool(&mut self, fingerprint: u64) -> Option<Arc<str>> {
+        let known = self.remembered(Source::GlobalPool, fingerprint)?;
+        let Raw::Pool(text) = known.raw.clone() else { return None };
+        self.global_personas = Some(Arc::clone(&known.personas));
+        Some(text)
     }
 
-    fn remembered(&self, source: Source, fingerprint: u64) -> Option<Arc<[Persona]>> {
-        let found = self.known.iter().find(|(s, f, _)| *s == source && *f == fingerprint);
-        found.map(|(_, _, personas)| Arc::clone(personas))
+    fn remembered(&self, source: Source, fingerprint: u64) -> Option<&Known> {
+        self.known.iter().find(|k| k.source == source && k.fingerprint == fingerprint)
     }
 
-    /// The list remembered under this fingerprint, or `parse()` remembered.
-    fn known(&mut self, source: Source, fingerprint: u64, parse: impl FnOnce() -> Arc<[Persona]>) -> Arc<[Persona]> {
-        if let Some(personas) = self.remembered(source, fingerprint) {
-            return personas;
+    /// The list remembered under this fingerprint, or `parse()` remembered
+    /// with what `raw()` gives.
+    fn known(
+        &mut self,
+        source: Source,
+        fingerprint: u64,
+        parse: impl FnOnce() -> Arc<[Persona]>,
+        raw: impl FnOnce() -> Raw,
+    ) -> Arc<[Persona]> {
+        if let Some(known) = self.remembered(source, fingerprint) {
+            return Arc::clone(&known.personas);
         }
         let personas = parse();
         if self.known.len() >= MAX_KNOWN {
             self.known.clear();
         }
-        self.known.push((source, fingerprint, Arc::clone(&personas)));
+        self.known.push(Known { source, fingerprint, personas: Arc::clone(&personas), raw: raw() });
         personas
     }
 }

@@ -2,6 +2,8 @@
 //! clock, the sandbox's WASI and limits, this pick's budgets and the record
 //! of what was served.
 
+use std::sync::Arc;
+
 use emailgen_picker::{StoreError, Subject, ThreadRow, Topology};
 use wasmtime_wasi::{WasiCtxView, WasiView};
 
@@ -10,6 +12,7 @@ use super::fetched::Fetched;
 use super::listing::{DeckyListings, Listed};
 use super::mail::{AsyncMailStore, Clock, Mail, SharedMailStore};
 use super::served::{Served, SharedPersonaCache};
+use super::transcript::{Answered, StoreCall, Transcript};
 use super::{fingerprint, SharedCaches};
 use crate::sandbox::stdio::GuestOutput;
 use crate::sandbox::wasi::{HasWasi, WasiState};
@@ -25,6 +28,8 @@ pub struct HostState {
     wasi: WasiState,
     limiter: Limiter,
     pub(super) budget: ImportBudget,
+    /// The store's answers this pick depended on, when it is recorded.
+    pub(super) transcript: Transcript,
     pub(super) served: Served,
     pub(super) fetched: Fetched,
     /// The running deckies, listed once per pick.
@@ -70,6 +75,7 @@ impl HostState {
             wasi: WasiState::new(limits, sandbox.epochs().clone(), deadline.clone(), &stdout, &stderr),
             limiter: Limiter::new(limits),
             budget: ImportBudget::new(limits, sandbox.epochs().clone(), deadline.clone()),
+            transcript: Transcript::default(),
             deadline,
             served: Served::default(),
             fetched: Fetched::default(),
@@ -81,9 +87,11 @@ impl HostState {
     }
 
     /// Resets the per-pick budgets and the record of what was served, for
-    /// a pick that must end by epoch tick `deadline`.
-    pub fn begin_pick(&mut self, deadline: u64) {
+    /// a pick that must end by epoch tick `deadline`; with `recording`, the
+    /// pick's transcript is kept ([`take_transcript`](Self::take_transcript)).
+    pub fn begin_pick(&mut self, deadline: u64, recording: bool) {
         self.deadline.set(deadline);
+        self.transcript.begin(recording);
         self.budget.begin_pick();
         self.wasi.begin_pick();
         self.served.clear();
@@ -103,6 +111,7 @@ impl HostState {
         let since = self.wait_starts();
         let fetched = self.mail.get_topology(&id).await;
         self.wait_ends(since);
+        self.note_topology(&id, &fetched, false);
         let row = match fetched {
             Ok(row) => row,
             Err(error) => return self.answer(Err(behind("get-topology")(error))),
@@ -120,6 +129,7 @@ impl HostState {
         let since = self.wait_starts();
         let row = self.mail.get_topology(id).await;
         self.wait_ends(since);
+        self.note_topology(id, &row, false);
         let row = row?;
         if let Some(row) = &row {
             self.served.topology(row, &self.persona_cache);
@@ -131,8 +141,14 @@ impl HostState {
     /// [`DeckyListings::get`]).
     pub(super) async fn list_deckies(&mut self, services: Vec<String>) -> Result<Listed, StoreError> {
         let since = self.wait_starts();
+        let noted = self.transcript.on().then(|| services.clone());
         let listed = self.deckies.get(&mut self.mail, services).await;
         self.wait_ends(since);
+        if let Some(services) = noted {
+            let cached = !self.deckies.fetched_last();
+            let answered = Answered::of(&listed.as_ref().map(|(_, rows)| Arc::clone(rows)).map_err(Clone::clone));
+            self.transcript.note(|| StoreCall::ListRunningDeckies { services, answered, cached });
+        }
         listed
     }
 
@@ -147,6 +163,7 @@ impl HostState {
         let since = self.wait_starts();
         let text = self.mail.global_personas().await;
         self.wait_ends(since);
+        self.note_pool(&text, false);
         let text = text?;
         self.served.global_pool(&text, &self.persona_cache);
         Ok(text)
@@ -160,6 +177,7 @@ impl HostState {
         let since = self.wait_starts();
         let fetched = self.mail.global_personas().await;
         self.wait_ends(since);
+        self.note_pool(&fetched, false);
         let text = match fetched {
             Ok(text) => text,
             Err(error) => return self.answer(Err(behind("global-personas")(error))),
@@ -181,7 +199,37 @@ impl HostState {
         let since = self.wait_starts();
         let rows = self.mail.list_email_threads(decky, sender, recipient, limit).await;
         self.wait_ends(since);
+        self.transcript.note(|| StoreCall::ListEmailThreads {
+            mail_decky_uuid: decky.to_owned(),
+            sender_email: sender.to_owned(),
+            recipient_email: recipient.to_owned(),
+            limit,
+            answered: Answered::of(&rows),
+        });
         rows
+    }
+
+    /// Notes a topology row (or its absence, or the store's failure) the
+    /// pick depends on.
+    pub(super) fn note_topology(&mut self, id: &str, row: &Result<Option<Topology>, StoreError>, cached: bool) {
+        if self.transcript.on() {
+            let answered = Answered::of(&row.as_ref().map(|row| row.clone().map(Arc::new)).map_err(Clone::clone));
+            self.transcript.note(|| StoreCall::GetTopology { id: id.to_owned(), answered, cached });
+        }
+    }
+
+    /// Notes the global pool's text the pick depends on.
+    pub(super) fn note_pool(&mut self, text: &Result<String, StoreError>, cached: bool) {
+        if self.transcript.on() {
+            let answered =
+                Answered::of(&text.as_ref().map(|text| Arc::<str>::from(text.as_str())).map_err(Clone::clone));
+            self.transcript.note(|| StoreCall::GlobalPersonas { answered, cached });
+        }
+    }
+
+    /// This pick's transcript (empty unless it was recorded).
+    pub fn take_transcript(&mut self) -> Vec<StoreCall> {
+        self.transcript.take()
     }
 
     /// The store's revision of `subject`, as a fingerprint of the answer

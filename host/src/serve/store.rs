@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use emailgen_picker::Subject;
+use emailgen_picker::{Subject, Topology};
 
 use super::budget::StoreImport;
 use super::served::ThreadLookup;
@@ -65,7 +65,10 @@ impl HostState {
         let Some(fingerprint) = self.revision_fingerprint(Subject::Topology(&id)) else {
             return self.fetch_topology(id, None).await;
         };
-        if self.served.known_topology(&id, fingerprint) {
+        if let Some(row) = self.served.known_topology(&id, fingerprint) {
+            if self.transcript.on() {
+                self.note_topology(&id, &Ok(Some(Topology::clone(&row))), true);
+            }
             return Ok(Ok(fingerprint));
         }
         self.fetch_topology(id, Some(fingerprint)).await
@@ -76,7 +79,10 @@ impl HostState {
         let Some(fingerprint) = self.revision_fingerprint(Subject::GlobalPersonas) else {
             return self.fetch_global_pool(None).await;
         };
-        if self.served.known_global_pool(fingerprint) {
+        if let Some(text) = self.served.known_global_pool(fingerprint) {
+            if self.transcript.on() {
+                self.note_pool(&Ok(text.to_string()), true);
+            }
             return Ok(Ok(fingerprint));
         }
         self.fetch_global_pool(Some(fingerprint)).await

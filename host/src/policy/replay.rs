@@ -1,0 +1,32 @@
+//! Re-running a recorded pick: on a fresh instance, against a store that
+//! answers from the record's transcript alone.
+
+use super::Policy;
+use crate::outcome::PickOutcome;
+use crate::record::{RecordedPick, TranscriptStore};
+use crate::serve::shared_store;
+
+/// A replayed pick.
+#[derive(Debug, Clone)]
+pub struct Replayed {
+    /// What the pick produced this time.
+    pub outcome: PickOutcome,
+    /// The questions the transcript could not answer ("needs data not
+    /// recorded"): when any, the outcome is not to be trusted.
+    pub missing: Vec<String>,
+}
+
+impl Policy {
+    /// Re-runs `record` with this policy (the recorded one, to check that
+    /// it decides the same; another, to see what it would have decided),
+    /// with the record's options and seed. `Err` when the record's options
+    /// cannot be used.
+    pub fn replay(&self, record: &RecordedPick) -> Result<Replayed, String> {
+        let options = record.options.pick_options()?;
+        let store = TranscriptStore::new(record.calls.clone());
+        let (missing, clock) = (store.missing(), store.clock());
+        let outcome = self.pick_fresh(shared_store(store), clock, &options);
+        let missing = missing.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Ok(Replayed { outcome, missing })
+    }
+}

@@ -1,0 +1,86 @@
+//! Reading records back: every line checked, the first bad one named.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{RecordedOptions, RECORD_VERSION};
+use crate::outcome::PolicyId;
+use crate::serve::StoreCall;
+
+/// One record as read from a file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedPick {
+    /// The record format's version.
+    pub record: u32,
+    /// When the pick started (RFC 3339, UTC).
+    pub time: String,
+    /// The policy that made it.
+    pub policy: PolicyId,
+    /// Its options, with the seed used.
+    pub options: RecordedOptions,
+    /// Whether the host drew the seed.
+    pub seed_drawn: bool,
+    /// The store's answers it depended on.
+    pub calls: Vec<StoreCall>,
+    /// The outcome, as the SPEC §7 JSON line.
+    pub outcome: Value,
+    /// How long it took, µs.
+    pub duration_us: f64,
+}
+
+/// A record that cannot be used: which one (1-based, its line in the
+/// file) and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("record {line} of {file}: {problem}")]
+pub struct RecordError {
+    /// The file read.
+    pub file: String,
+    /// Its line (records are one a line, so also the record's number).
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// Every record of a file, in order; the first that cannot be used is an
+/// error, so that nothing is half-replayed.
+pub fn read_records(path: &Path) -> Result<Vec<RecordedPick>, RecordError> {
+    let file_name = path.display().to_string();
+    let error = |line: usize, problem: String| RecordError { file: file_name.clone(), line, problem };
+    let file = std::fs::File::open(path).map_err(|e| error(0, format!("cannot read: {e}")))?;
+    let mut records = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| error(i + 1, format!("cannot read: {e}")))?;
+        records.push(parse_record(&line).map_err(|problem| error(i + 1, problem))?);
+    }
+    if records.is_empty() {
+        return Err(error(0, "holds no records".into()));
+    }
+    Ok(records)
+}
+
+/// One record line, checked.
+pub fn parse_record(line: &str) -> Result<RecordedPick, String> {
+    if line.trim().is_empty() {
+        return Err("is an empty line, not a record".into());
+    }
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("is not JSON (cut short?): {e}"))?;
+    match value.get("record").and_then(Value::as_u64) {
+        Some(version) if version == u64::from(RECORD_VERSION) => {}
+        Some(version) => {
+            return Err(format!("is of record format version {version}; this host reads version {RECORD_VERSION}"))
+        }
+        None => return Err("has no record format version (`record`): not a pick record".into()),
+    }
+    let record: RecordedPick =
+        serde_json::from_value(value).map_err(|e| format!("does not fit the record schema: {e}"))?;
+    let kind = record.outcome.get("outcome").and_then(Value::as_str);
+    if !matches!(kind, Some("action" | "skip" | "error")) {
+        return Err("does not fit the record schema: outcome is not an action, a skip or an error".into());
+    }
+    record.options.pick_options()?;
+    Ok(record)
+}
