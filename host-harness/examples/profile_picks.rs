@@ -31,7 +31,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(scenario), Some(picks)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
-        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm|builtin] [fresh]");
+        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm|builtin] [fresh|warm] [record]");
         std::process::exit(2);
     };
     let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| panic!("{e}"));
@@ -48,6 +48,12 @@ fn main() {
     let fresh = args.get(4).is_some_and(|a| a == "fresh");
     let mail = shared_store(scenario.store);
     let mut instance = policy.instance(mail.clone(), local_clock());
+    // `record`: every pick recorded into memory (the pick's own cost of
+    // recording; a file sink writes on a thread of its own).
+    let sink = std::sync::Arc::new(emailgen_host::record::MemorySink::default());
+    if args.get(5).is_some_and(|a| a == "record") {
+        instance.set_recorder(Some(sink.clone() as emailgen_host::Recorder));
+    }
     let started = std::time::Instant::now();
     for seed in 0..picks {
         let options = PickOptions { seed: Some(seed), ..options.clone() };

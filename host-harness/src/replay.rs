@@ -49,15 +49,15 @@ impl ReplayedRecord {
 }
 
 /// Replays `record` (number `index`) with `policy`.
-pub fn replay_record(index: usize, record: &RecordedPick, policy: &Policy) -> Result<ReplayedRecord, String> {
-    let replayed = policy.replay(record)?;
-    let replayed_json = serde_json::to_value(&replayed.outcome).map_err(|e| e.to_string())?;
+pub fn replay_record(index: usize, record: &RecordedPick, policy: &Policy) -> ReplayedRecord {
+    let replayed = policy.replay(record);
+    let replayed_json = serde_json::to_value(&replayed.outcome).expect("outcomes serialise");
     let mode = if policy.id().sha256 == record.policy.sha256 { Mode::Check } else { Mode::Shadow };
     let difference = match replayed.missing.first() {
         Some(missing) => Some(format!("needs data not recorded: {missing}")),
         None => difference(&record.outcome, &replayed_json, ""),
     };
-    Ok(ReplayedRecord {
+    ReplayedRecord {
         record: index,
         mode,
         recorded_policy: record.policy.clone(),
@@ -67,7 +67,7 @@ pub fn replay_record(index: usize, record: &RecordedPick, policy: &Policy) -> Re
         agree: difference.is_none(),
         difference,
         needs_data_not_recorded: replayed.missing,
-    })
+    }
 }
 
 /// The first place two outcomes differ, as `path: recorded X, replayed Y`.

@@ -173,7 +173,7 @@ fn a_hostile_policys_error_records_replay_to_the_same_errors() {
     let records = hostile_records();
     assert_eq!(records.len(), 6);
     for record in &records {
-        let replayed = hostile().replay(record).unwrap();
+        let replayed = hostile().replay(record);
         assert!(replayed.missing.is_empty(), "{:?}", replayed.missing);
         assert_eq!(serde_json::to_value(&replayed.outcome).unwrap(), record.outcome);
         assert!(record.outcome["error"]["kind"].is_string());
@@ -221,10 +221,10 @@ fn every_kind_of_record_fits_the_schema() {
         drawn.calls.iter().any(|c| matches!(c, emailgen_host::StoreCall::LocalNow { .. })),
         "and the clock it read"
     );
-    let replayed = default_policy().replay(drawn).unwrap();
+    let replayed = default_policy().replay(drawn);
     assert_eq!(serde_json::to_value(&replayed.outcome).unwrap(), drawn.outcome, "and replays the same");
     assert_eq!(records[25].outcome["error"]["kind"], "store");
-    let failed_replay = default_policy().replay(&records[25]).unwrap();
+    let failed_replay = default_policy().replay(&records[25]);
     assert_eq!(serde_json::to_value(&failed_replay.outcome).unwrap(), records[25].outcome);
 }
 
@@ -244,7 +244,7 @@ fn a_warm_instance_records_what_it_kept_so_each_record_replays_alone() {
     let last = records.last().unwrap();
     assert!(last.calls.iter().any(|c| matches!(c, emailgen_host::StoreCall::ListRunningDeckies { cached: true, .. })));
     for record in records.iter().rev() {
-        let replayed = default_policy().replay(record).unwrap();
+        let replayed = default_policy().replay(record);
         assert!(replayed.missing.is_empty() && serde_json::to_value(&replayed.outcome).unwrap() == record.outcome);
     }
 }

@@ -19,14 +19,13 @@ pub struct Replayed {
 impl Policy {
     /// Re-runs `record` with this policy (the recorded one, to check that
     /// it decides the same; another, to see what it would have decided),
-    /// with the record's options and seed. `Err` when the record's options
-    /// cannot be used.
-    pub fn replay(&self, record: &RecordedPick) -> Result<Replayed, String> {
-        let options = record.options.pick_options()?;
+    /// with the record's options and seed.
+    pub fn replay(&self, record: &RecordedPick) -> Replayed {
+        let options = record.options.pick_options();
         let store = TranscriptStore::new(record.calls.clone());
         let (missing, clock) = (store.missing(), store.clock());
         let outcome = self.pick_fresh(shared_store(store), clock, &options);
         let missing = missing.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        Ok(Replayed { outcome, missing })
+        Replayed { outcome, missing }
     }
 }

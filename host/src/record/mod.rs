@@ -70,33 +70,46 @@ pub struct RecordedOptions {
     /// The seed the policy picked with.
     pub seed: u64,
     /// The tick's local wall-clock time (`YYYY-MM-DDTHH:MM:SS`), when given.
-    pub now: Option<String>,
+    #[serde(with = "local_time")]
+    pub now: Option<NaiveDateTime>,
     /// The reply probability, when given.
     pub reply_probability: Option<f64>,
 }
 
-/// The format of `now` in records.
-const NOW_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+/// The format of `now` in records, written when the record is (on the
+/// sink's thread), not when the pick is.
+mod local_time {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+    pub fn serialize<S: Serializer>(now: &Option<NaiveDateTime>, out: S) -> Result<S::Ok, S::Error> {
+        match now {
+            Some(now) => out.collect_str(&now.format(FORMAT)),
+            None => out.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Option<NaiveDateTime>, D::Error> {
+        let text: Option<String> = Option::deserialize(input)?;
+        text.map(|text| {
+            NaiveDateTime::parse_from_str(&text, FORMAT)
+                .map_err(|e| serde::de::Error::custom(format!("now {text:?} is not YYYY-MM-DDTHH:MM:SS: {e}")))
+        })
+        .transpose()
+    }
+}
 
 impl RecordedOptions {
     /// The options of a pick, with its seed.
     pub fn of(options: &PickOptions, seed: u64) -> Self {
-        RecordedOptions {
-            seed,
-            now: options.now.map(|now| now.format(NOW_FORMAT).to_string()),
-            reply_probability: options.reply_probability,
-        }
+        RecordedOptions { seed, now: options.now, reply_probability: options.reply_probability }
     }
 
-    /// The options to replay with; `Err` when `now` does not parse.
-    pub fn pick_options(&self) -> Result<PickOptions, String> {
-        let now = match &self.now {
-            None => None,
-            Some(text) => Some(
-                NaiveDateTime::parse_from_str(text, NOW_FORMAT).map_err(|e| format!("options.now {text:?}: {e}"))?,
-            ),
-        };
-        Ok(PickOptions { seed: Some(self.seed), now, reply_probability: self.reply_probability })
+    /// The options to replay with.
+    pub fn pick_options(&self) -> PickOptions {
+        PickOptions { seed: Some(self.seed), now: self.now, reply_probability: self.reply_probability }
     }
 }
 

@@ -111,7 +111,7 @@ impl HostState {
         let since = self.wait_starts();
         let fetched = self.mail.get_topology(&id).await;
         self.wait_ends(since);
-        self.note_topology(&id, &fetched, false);
+        self.note_topology(&id, &fetched);
         let row = match fetched {
             Ok(row) => row,
             Err(error) => return self.answer(Err(behind("get-topology")(error))),
@@ -129,7 +129,7 @@ impl HostState {
         let since = self.wait_starts();
         let row = self.mail.get_topology(id).await;
         self.wait_ends(since);
-        self.note_topology(id, &row, false);
+        self.note_topology(id, &row);
         let row = row?;
         if let Some(row) = &row {
             self.served.topology(row, &self.persona_cache);
@@ -163,7 +163,7 @@ impl HostState {
         let since = self.wait_starts();
         let text = self.mail.global_personas().await;
         self.wait_ends(since);
-        self.note_pool(&text, false);
+        self.note_pool(&text);
         let text = text?;
         self.served.global_pool(&text, &self.persona_cache);
         Ok(text)
@@ -177,7 +177,7 @@ impl HostState {
         let since = self.wait_starts();
         let fetched = self.mail.global_personas().await;
         self.wait_ends(since);
-        self.note_pool(&fetched, false);
+        self.note_pool(&fetched);
         let text = match fetched {
             Ok(text) => text,
             Err(error) => return self.answer(Err(behind("global-personas")(error))),
@@ -211,20 +211,32 @@ impl HostState {
 
     /// Notes a topology row (or its absence, or the store's failure) the
     /// pick depends on.
-    pub(super) fn note_topology(&mut self, id: &str, row: &Result<Option<Topology>, StoreError>, cached: bool) {
+    pub(super) fn note_topology(&mut self, id: &str, row: &Result<Option<Topology>, StoreError>) {
         if self.transcript.on() {
             let answered = Answered::of(&row.as_ref().map(|row| row.clone().map(Arc::new)).map_err(Clone::clone));
-            self.transcript.note(|| StoreCall::GetTopology { id: id.to_owned(), answered, cached });
+            self.transcript.note(|| StoreCall::GetTopology { id: id.to_owned(), answered, cached: false });
         }
     }
 
+    /// Notes a topology row the host answered from what it kept.
+    pub(super) fn note_kept_topology(&mut self, id: &str, row: Arc<Topology>) {
+        let answered = Answered::Answer { answer: Some(row) };
+        self.transcript.note(|| StoreCall::GetTopology { id: id.to_owned(), answered, cached: true });
+    }
+
     /// Notes the global pool's text the pick depends on.
-    pub(super) fn note_pool(&mut self, text: &Result<String, StoreError>, cached: bool) {
+    pub(super) fn note_pool(&mut self, text: &Result<String, StoreError>) {
         if self.transcript.on() {
             let answered =
                 Answered::of(&text.as_ref().map(|text| Arc::<str>::from(text.as_str())).map_err(Clone::clone));
-            self.transcript.note(|| StoreCall::GlobalPersonas { answered, cached });
+            self.transcript.note(|| StoreCall::GlobalPersonas { answered, cached: false });
         }
+    }
+
+    /// Notes the global pool's text the host answered from what it kept.
+    pub(super) fn note_kept_pool(&mut self, text: Arc<str>) {
+        let answered = Answered::Answer { answer: text };
+        self.transcript.note(|| StoreCall::GlobalPersonas { answered, cached: true });
     }
 
     /// This pick's transcript (empty unless it was recorded).

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use emailgen_picker::{Subject, Topology};
+use emailgen_picker::Subject;
 
 use super::budget::StoreImport;
 use super::served::ThreadLookup;
@@ -66,9 +66,7 @@ impl HostState {
             return self.fetch_topology(id, None).await;
         };
         if let Some(row) = self.served.known_topology(&id, fingerprint) {
-            if self.transcript.on() {
-                self.note_topology(&id, &Ok(Some(Topology::clone(&row))), true);
-            }
+            self.note_kept_topology(&id, row);
             return Ok(Ok(fingerprint));
         }
         self.fetch_topology(id, Some(fingerprint)).await
@@ -80,9 +78,7 @@ impl HostState {
             return self.fetch_global_pool(None).await;
         };
         if let Some(text) = self.served.known_global_pool(fingerprint) {
-            if self.transcript.on() {
-                self.note_pool(&Ok(text.to_string()), true);
-            }
+            self.note_kept_pool(text);
             return Ok(Ok(fingerprint));
         }
         self.fetch_global_pool(Some(fingerprint)).await
