@@ -16,7 +16,7 @@ cargo test --workspace
 venv_with_package() {
     local venv=$1; shift
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check maturin pytest pytest-asyncio "$@"
+    "$venv/bin/pip" install -q --disable-pip-version-check maturin pytest pytest-asyncio jsonschema "$@"
     (cd python && VIRTUAL_ENV="$root/$venv" PATH="$root/$venv/bin:$PATH" "$root/$venv/bin/maturin" develop -q)
 }
 

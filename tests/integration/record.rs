@@ -1,10 +1,10 @@
 //! Every decision recorded, every decision replayable (issue 17): records
-//! through the library and the CLI, checked against the JSON Schema, and
-//! replayed: identical with the recorded policy, compared with another.
+//! through the library and the CLI, read back, and replayed: identical
+//! with the recorded policy, compared with another.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::common::hostile::*;
 use crate::common::*;
@@ -13,26 +13,11 @@ use emailgen_host::{FileLimits, FileSink, PickOptions, PickOutcome, RecordedPick
 use hostile_policy::seeds;
 use serde_json::Value;
 
-/// The record schema, compiled once.
-fn schema() -> &'static jsonschema::Validator {
-    static SCHEMA: OnceLock<jsonschema::Validator> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/pick-record.v1.schema.json");
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
-    })
-}
-
-/// Asserts that every line of a record file fits the schema.
-fn assert_fits_schema(path: &Path) -> usize {
-    let text = std::fs::read_to_string(path).unwrap();
-    for (i, line) in text.lines().enumerate() {
-        let record: Value = serde_json::from_str(line).unwrap();
-        let errors: Vec<String> =
-            schema().iter_errors(&record).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-        assert!(errors.is_empty(), "record {} does not fit the schema: {errors:?}\n{line}", i + 1);
-    }
-    text.lines().count()
+/// Reads a record file back (every line checked), and counts its records.
+/// (The JSON Schema itself is checked against records of every kind by
+/// the Python tests, `python/tests/test_records.py`.)
+fn assert_reads_back(path: &Path) -> usize {
+    read_records(path).unwrap_or_else(|e| panic!("{e}")).len()
 }
 
 fn harness(args: &[&str]) -> Output {
@@ -72,7 +57,7 @@ fn recorded_week(dir: &Path) -> PathBuf {
 fn a_recorded_week_replays_identically_record_for_record() {
     let dir = tempfile::tempdir().unwrap();
     let record = recorded_week(dir.path());
-    assert_eq!(assert_fits_schema(&record), 7 * 24 * 12, "one record per tick");
+    assert_eq!(assert_reads_back(&record), 7 * 24 * 12, "one record per tick");
     let replay = harness(&["replay", "--record", path_str(&record), "--json"]);
     assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
     let lines: Vec<Value> = stdout(&replay).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -183,7 +168,7 @@ fn a_hostile_policys_error_records_replay_to_the_same_errors() {
 }
 
 #[test]
-fn every_kind_of_record_fits_the_schema() {
+fn every_kind_of_record_reads_back_and_replays() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.jsonl");
     let sink: Recorder = Arc::new(FileSink::create(&path, FileLimits::default()).unwrap());
@@ -213,7 +198,7 @@ fn every_kind_of_record_fits_the_schema() {
     failing_instance.pick(&seeded(1));
     drop((hostile_instance, instance, failing_instance));
     sink.flush();
-    assert_eq!(assert_fits_schema(&path), 4 + 20 + 1 + 1);
+    assert_eq!(assert_reads_back(&path), 4 + 20 + 1 + 1);
     let records = read_records(&path).unwrap();
     let drawn = &records[24];
     assert!(drawn.seed_drawn, "a pick given no seed records the seed the host drew");
@@ -341,7 +326,7 @@ fn the_cli_records_picks_and_replays_them() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme.json");
     let pick = harness(&["pick", "--scenario", path_str(&example), "--repeat", "30", "--record", path_str(&record)]);
     assert_eq!(pick.status.code(), Some(0), "{}", stderr(&pick));
-    assert_eq!(assert_fits_schema(&record), 30);
+    assert_eq!(assert_reads_back(&record), 30);
     assert!(read_records(&record).unwrap().iter().all(|r| r.seed_drawn), "no seed given: the host drew them");
     let replay = harness(&["replay", "--record", path_str(&record)]);
     assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));

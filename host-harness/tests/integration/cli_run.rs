@@ -130,3 +130,31 @@ fn run_refuses_an_unusable_initial_policy() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad"));
 }
+
+#[test]
+fn run_records_every_pick_and_the_records_replay_with_the_policy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.wasm");
+    std::fs::write(&policy, DEFAULT_POLICY_WASM).unwrap();
+    let record = dir.path().join("picks.jsonl");
+    let (mut child, lines) = start(
+        &policy,
+        &dir.path().join("cache"),
+        &["--every-ms", "1", "--ticks", "5", "--record", record.to_str().unwrap()],
+    );
+    let picked: Vec<Value> = (0..5).map(|_| next(&lines)).collect();
+    assert!(child.wait().unwrap().success());
+    let records: Vec<Value> =
+        std::fs::read_to_string(&record).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 5, "one record per pick, written before the command ends");
+    for (line, record) in picked.iter().zip(&records) {
+        assert_eq!(record["policy"], line["policy"]);
+        assert_eq!(record["outcome"]["outcome"], line["outcome"]);
+    }
+    let replay = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .args(["replay", "--record", record.to_str().unwrap(), "--policy", policy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(replay.status.code(), Some(0), "{}", String::from_utf8_lossy(&replay.stderr));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("5 records: 5 replayed with their own policy"));
+}
