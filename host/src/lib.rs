@@ -90,6 +90,8 @@ pub mod text;
 
 #[cfg(test)]
 mod layers_test;
+#[cfg(test)]
+mod readme_test;
 
 pub use emailgen_picker::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,

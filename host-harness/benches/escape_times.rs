@@ -6,9 +6,14 @@
 //!
 //! ```sh
 //! cargo test --test integration escapes   # builds target/policy-fixtures/hostile.wasm
-//! cargo run --release -p host-harness --example escape_times -- target/policy-fixtures/hostile.wasm [RUNS]
+//! cargo bench -p host-harness --bench escape_times -- [HOSTILE.wasm] [RUNS]
 //! ```
+//!
+//! A bench target (built in release by `cargo bench`, not by every
+//! `cargo test`). Without a path it uses the fixture the tests built, and
+//! says so and does nothing when there is none yet.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
@@ -37,16 +42,28 @@ const ATTEMPTS: &[(&str, u64)] = &[
     ("import storm", seeds::IMPORT_STORM),
 ];
 
+/// Where `cargo test --test integration escapes` leaves the hostile fixture.
+const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/policy-fixtures/hostile.wasm");
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(path) = args.get(1) else {
-        eprintln!("usage: escape_times HOSTILE.wasm [RUNS]");
-        std::process::exit(2);
+    // `cargo bench` passes `--bench`; the rest are ours.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let path = match args.first() {
+        Some(path) => path.clone(),
+        None if Path::new(BUILT_FIXTURE).exists() => BUILT_FIXTURE.to_owned(),
+        None => {
+            eprintln!("escape_times: no hostile fixture yet (run `cargo test --test integration escapes`, or pass its path)");
+            return;
+        }
     };
-    let runs: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(50);
+    let runs: usize = match args.get(1).map(|n| n.parse()) {
+        None => 50,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => fail(&format!("RUNS must be a positive number, not {:?}", args[1])),
+    };
     let limits = Limits::default();
     let engine = PickerEngine::new(limits.clone()).expect("an engine");
-    let policy = Policy::from_file(&engine, path.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let policy = Policy::from_file(&engine, path.as_ref()).unwrap_or_else(|e| fail(&e.to_string()));
     let scenario = Scenario::parse(OFFICE).expect("the office scenario");
     let mut instance = policy.instance(shared_store(scenario.store), local_clock());
     let deadline = limits.deadline;
@@ -67,6 +84,12 @@ fn main() {
         let overrun = max.saturating_sub(deadline);
         println!("{name:<32} {kind:<18} {:>10.2} {:>10.2} {:>14.2}", ms(median), ms(max), ms(overrun));
     }
+}
+
+/// One line on stderr, exit 2: the program cannot run.
+fn fail(why: &str) -> ! {
+    eprintln!("escape_times: {why}");
+    std::process::exit(2)
 }
 
 fn ms(d: Duration) -> f64 {

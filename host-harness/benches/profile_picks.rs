@@ -2,10 +2,15 @@
 //! fresh instance each.
 //!
 //! ```sh
-//! cargo build --release -p host-harness --example profile_picks
-//! EMAILGEN_PROFILE=perfmap perf record -g target/release/examples/profile_picks bench/medium.json 100000 [policy.wasm|builtin] [fresh]
+//! cargo bench -p host-harness --bench profile_picks --no-run   # prints the binary's path, target/release/deps/profile_picks-HASH
+//! EMAILGEN_PROFILE=perfmap perf record -g target/release/deps/profile_picks-HASH bench/medium.json 100000 [policy.wasm|builtin] [fresh]
 //! perf report --no-children --sort symbol
 //! ```
+//!
+//! A bench target (built in release by `cargo bench`, not by every `cargo
+//! test`); `cargo bench --bench profile_picks` alone runs 100,000 warm
+//! picks on `bench/medium.json`. A tool such as valgrind runs as cargo's
+//! runner: `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=valgrind cargo bench ...`.
 //!
 //! Instructions per pick, repeatable on a noisy machine (the pooling
 //! allocator off, as valgrind cannot reserve its address space): run with
@@ -17,8 +22,8 @@
 //! `--config 'profile.guest.strip=false'`). For call graphs through the host
 //! (who called what, not only where time was spent), build this example with
 //! frame pointers in a target directory of its own, e.g.
-//! `RUSTFLAGS="-C force-frame-pointers=yes" cargo build --release -p host-harness
-//! --example profile_picks --target-dir /tmp/fp-target`, and use
+//! `RUSTFLAGS="-C force-frame-pointers=yes" cargo bench --no-run -p host-harness
+//! --bench profile_picks --target-dir /tmp/fp-target`, and use
 //! `perf report --children`.
 
 use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
@@ -28,13 +33,22 @@ use host_harness::Scenario;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+const USAGE: &str = "usage: profile_picks [SCENARIO [PICKS [POLICY.wasm|builtin] [fresh|warm] [record]]]";
+
+/// The workload `cargo bench` runs when given nothing.
+const MEDIUM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/medium.json");
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let (Some(scenario), Some(picks)) = (args.get(1), args.get(2).and_then(|n| n.parse::<u64>().ok())) else {
-        eprintln!("usage: profile_picks SCENARIO PICKS [POLICY.wasm|builtin] [fresh|warm] [record]");
-        std::process::exit(2);
+    // `cargo bench` passes `--bench`; without it `args[1]` is the scenario,
+    // as in the usage line.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
+    let scenario = args.get(1).map_or(MEDIUM, String::as_str);
+    let picks = match args.get(2).map(|n| n.parse::<u64>()) {
+        None => 100_000,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => fail(USAGE),
     };
-    let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| fail(&e.to_string()));
     // valgrind cannot reserve the pooling allocator's address space.
     let pooled = std::env::var_os("NO_POOL").is_none();
     let limits = Limits { pooled_instances: pooled.then_some(1000), ..Limits::default() };
@@ -43,7 +57,7 @@ fn main() {
         Some("builtin") | None => Policy::builtin(&engine),
         Some(path) => Policy::from_file(&engine, path.as_ref()),
     }
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap_or_else(|e| fail(&e.to_string()));
     let options = scenario.options.clone();
     let fresh = args.get(4).is_some_and(|a| a == "fresh");
     let mail = shared_store(scenario.store);
@@ -64,4 +78,10 @@ fn main() {
         }
     }
     eprintln!("{:.2} µs per pick", started.elapsed().as_secs_f64() * 1e6 / picks as f64);
+}
+
+/// One line on stderr, exit 2: the program cannot run.
+fn fail(why: &str) -> ! {
+    eprintln!("profile_picks: {why}");
+    std::process::exit(2)
 }
