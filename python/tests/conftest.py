@@ -13,7 +13,9 @@ from typing import Any, Optional
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "scenarios"
+# The shared sample scenarios, copied into the repository (tests/scenarios/README.md).
+SAMPLES = ROOT / "tests" / "scenarios" / "samples"
+SHARED_SAMPLES = ROOT.parent / "shared" / "scenarios"
 BENCH = ROOT / "bench"
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 

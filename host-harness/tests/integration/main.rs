@@ -5,5 +5,6 @@
 
 mod cli;
 mod cli_run;
+mod samples;
 mod scenario_properties;
 mod simulate;
