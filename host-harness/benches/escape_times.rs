@@ -52,7 +52,9 @@ fn main() {
         Some(path) => path.clone(),
         None if Path::new(BUILT_FIXTURE).exists() => BUILT_FIXTURE.to_owned(),
         None => {
-            eprintln!("escape_times: no hostile fixture yet (run `cargo test --test integration escapes`, or pass its path)");
+            eprintln!(
+                "escape_times: no hostile fixture yet (run `cargo test --test integration escapes`, or pass its path)"
+            );
             return;
         }
     };

@@ -11,6 +11,7 @@ from typing import Any, Optional, Union
 from . import _native
 from ._driver import RepoFailure, drive
 from ._errors import ERRORS_BY_KIND, PickError, StoreError
+from ._logs import emit
 from ._types import Action, EmailAction, PolicyInfo, Skip, email_action
 
 Personas = Union[str, list, None]
@@ -28,7 +29,10 @@ class Recorder:
 
     def flush(self) -> None:
         """Returns once every record taken so far is written."""
-        self._native.flush()
+        try:
+            self._native.flush()
+        finally:
+            emit()
 
 
 Record = Union[str, PathLike, Recorder, None]
@@ -118,7 +122,10 @@ class Picker:
         With ``record`` (a path or a :class:`Recorder`), every pick is
         recorded there."""
         limits = limits or Limits()
-        return cls(_native.NativePolicy.builtin(name, limits.deadline_ms, limits.memory_mib), record)
+        try:
+            return cls(_native.NativePolicy.builtin(name, limits.deadline_ms, limits.memory_mib), record)
+        finally:
+            emit()
 
     @classmethod
     def from_file(
@@ -133,8 +140,11 @@ class Picker:
         its compiled code is kept there and reloaded without compiling;
         with ``record``, every pick is recorded."""
         limits = limits or Limits()
-        native = _native.NativePolicy.from_file(str(path), limits.deadline_ms, limits.memory_mib,
-                                                None if cache_dir is None else str(cache_dir))
+        try:
+            native = _native.NativePolicy.from_file(str(path), limits.deadline_ms, limits.memory_mib,
+                                                    None if cache_dir is None else str(cache_dir))
+        finally:
+            emit()
         return cls(native, record)
 
     async def pick(
@@ -178,6 +188,10 @@ class Picker:
         """The native outcome of one pick (no exception for an error),
         recorded into ``record`` or this picker's recorder."""
         into = record or self.recorder
+        emit()  # lines from elsewhere (a record writer), and this pick's level
         session = self._native.start(seed, _now_tuple(now), reply_probability, _pool_text(global_personas), fresh,
                                      into._native if into else None)
-        return await drive(session, repo)
+        try:
+            return await drive(session, repo)
+        finally:
+            emit()

@@ -1,14 +1,12 @@
 """Hot-swapping picker policies under a running orchestrator."""
 from __future__ import annotations
 
-import logging
 from typing import Any, Optional, Union
 
 from . import _native
+from ._logs import emit
 from ._picker import Picker, Record, policy_info, recorder, typed_outcome
 from ._types import Action, EmailAction, PolicyInfo, Skip
-
-log = logging.getLogger("emailgen_picker")
 
 
 class PolicySlot:
@@ -41,15 +39,17 @@ class PolicySlot:
         if not."""
         canary, _failure = await candidate.run(canary_repo, now=now, seed=seed, reply_probability=reply_probability,
                                                global_personas=global_personas, fresh=True)
-        promoted = policy_info(self._native.promote(candidate._native, canary))
-        log.info("policy %s (%s) promoted", promoted.name, promoted.sha256[:12])
-        return promoted
+        try:
+            return policy_info(self._native.promote(candidate._native, canary))
+        finally:
+            emit()
 
     def rollback(self) -> PolicyInfo:
         """Reinstates the policy before; raises :class:`SwapRefused` if none."""
-        restored = policy_info(self._native.rollback())
-        log.warning("rolled back to policy %s (%s)", restored.name, restored.sha256[:12])
-        return restored
+        try:
+            return policy_info(self._native.rollback())
+        finally:
+            emit()
 
     async def pick(self, repo: Any, **options: Any) -> Optional[EmailAction]:
         """:meth:`Picker.pick` on the active policy."""
@@ -67,9 +67,6 @@ class PolicySlot:
             seed = rand.getrandbits(64)
         native, failure = await picker.run(repo, now=now, seed=seed, reply_probability=reply_probability,
                                            global_personas=global_personas, record=self.recorder)
-        rolled_back = self._native.record(native, generation)
-        if rolled_back is not None:
-            restored = policy_info(rolled_back)
-            log.warning("policy %s failed %s; rolled back to %s (%s)", picker.policy.name,
-                        native.kind, restored.name, restored.sha256[:12])
+        self._native.record(native, generation)  # logs a rollback it made
+        emit()
         return typed_outcome(native, failure)

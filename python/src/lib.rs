@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 
 mod answers;
 mod engines;
+mod logs;
 mod outcome;
 mod policy;
 mod session;
@@ -29,6 +30,8 @@ pyo3::create_exception!(
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logs::install();
+    m.add_function(wrap_pyfunction!(logs::take_logs, m)?)?;
     m.add_class::<policy::NativePolicy>()?;
     m.add_class::<policy::NativeRecorder>()?;
     m.add_class::<session::PickSession>()?;

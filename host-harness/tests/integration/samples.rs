@@ -60,7 +60,8 @@ fn every_sample_gives_its_expected_outcome() {
     assert!(samples.len() >= 9, "the samples are in {}", dir.display());
     let mut failures = Vec::new();
     for sample in &samples {
-        let expect = serde_json::from_str::<Value>(&std::fs::read_to_string(sample).unwrap()).unwrap()["expect"].clone();
+        let expect =
+            serde_json::from_str::<Value>(&std::fs::read_to_string(sample).unwrap()).unwrap()["expect"].clone();
         let output = Command::new(env!("CARGO_BIN_EXE_host-harness"))
             .args(["pick", "--scenario", sample.to_str().unwrap(), "--repeat", &PICKS.to_string()])
             .output()
@@ -77,7 +78,8 @@ fn every_sample_gives_its_expected_outcome() {
 
 #[test]
 fn an_unmet_expectation_is_seen() {
-    let expect = serde_json::json!({"outcome": "action", "action": {"is_reply": true}, "persona_emails": ["a@x.y", "b@x.y"]});
+    let expect =
+        serde_json::json!({"outcome": "action", "action": {"is_reply": true}, "persona_emails": ["a@x.y", "b@x.y"]});
     let line = |reply: bool, to: &str| {
         serde_json::json!({"outcome": "action", "action": {"is_reply": reply,
             "sender": {"email": "a@x.y"}, "recipient": {"email": to}}})

@@ -139,13 +139,23 @@ impl PolicySlot {
 
     /// Reinstates the previous policy.
     pub fn rollback(&self) -> Result<PolicyId, SwapError> {
+        self.reinstate_previous(None, "on demand")
+    }
+
+    /// Reinstates the previous policy if the active one is still that of
+    /// `generation` (when given), and logs why.
+    fn reinstate_previous(&self, generation: Option<u64>, why: &str) -> Result<PolicyId, SwapError> {
         let mut active = self.write();
+        if generation.is_some_and(|g| g != active.generation) {
+            return Err(SwapError::NoPrevious);
+        }
         let previous = active.previous.take().ok_or(SwapError::NoPrevious)?;
         let id = previous.id().clone();
-        active.previous = Some(std::mem::replace(&mut active.policy, previous));
+        let replaced = std::mem::replace(&mut active.policy, previous);
+        tracing::warn!("rolled back from policy {} to {} ({}) {why}", replaced.id().name, id.name, &id.sha256[..12]);
+        active.previous = Some(replaced);
         active.generation += 1;
         self.failures_in_a_row.store(0, Ordering::Relaxed);
-        tracing::warn!("rolled back to policy {} ({})", id.name, &id.sha256[..12]);
         Ok(id)
     }
 
@@ -168,11 +178,10 @@ impl PolicySlot {
         if self.rollback_after == 0 || streak < self.rollback_after {
             return None;
         }
+        let PickOutcome::Error { error } = outcome else { return None };
+        let why = format!("after {streak} failed picks in a row, the last: {:?}: {}", error.kind, error.message);
         // Roll back only if the failing policy is still the active one.
-        if self.read().generation != generation {
-            return None;
-        }
-        self.rollback().ok()
+        self.reinstate_previous(Some(generation), &why).ok()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Active> {
