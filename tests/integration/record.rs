@@ -305,7 +305,7 @@ fn bad_records_stop_the_replay_before_anything_is_replayed() {
         ("unknown policy", format!("{unknown_policy}\n"), "record 1", "is not built in"),
         ("another version", format!("{good}\n{good}\n{other_version}\n"), "record 3", "record format version 2"),
         ("a blank line", format!("{good}\n\n{good}\n"), "record 2", "empty line"),
-        ("empty", String::new(), "", "holds no records"),
+        ("empty", String::new(), "empty.jsonl: ", "holds no records"),
     ];
     for (name, content, names, says) in cases {
         let path = dir.path().join(format!("{}.jsonl", name.replace(' ', "-")));
@@ -316,7 +316,11 @@ fn bad_records_stop_the_replay_before_anything_is_replayed() {
         let said = stderr(&replay);
         assert_eq!(said.lines().count(), 1, "{name}: {said}");
         assert!(said.contains(names) && said.contains(says), "{name}: {said}");
+        assert!(!said.contains("record 0"), "{name}: a problem of the whole file names no record: {said}");
     }
+    let missing = harness(&["replay", "--record", path_str(&dir.path().join("missing.jsonl"))]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("missing.jsonl: cannot read: "), "{}", stderr(&missing));
 }
 
 #[test]

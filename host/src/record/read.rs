@@ -33,17 +33,28 @@ pub struct RecordedPick {
 }
 
 /// A record that cannot be used: which one (1-based, its line in the
-/// file) and why.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("record {line} of {file}: {problem}")]
+/// file) and why; or, at line 0, a file that cannot be used as a whole.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordError {
     /// The file read.
     pub file: String,
-    /// Its line (records are one a line, so also the record's number).
+    /// Its line (records are one a line, so also the record's number); 0
+    /// when the problem is the whole file's.
     pub line: usize,
     /// What is wrong with it.
     pub problem: String,
 }
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.problem),
+            line => write!(f, "record {line} of {}: {}", self.file, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
 
 /// Every record of a file, in order; the first that cannot be used is an
 /// error, so that nothing is half-replayed.

@@ -79,11 +79,15 @@ pub fn assert_error(outcome: &PickOutcome, kind: ErrorKind, mentions: &str) {
 }
 
 /// Generous: the deadline is 50 ms; this only proves the pick was stopped,
-/// not how fast (`host-harness/examples/escape_times.rs` measures that).
+/// not how fast (the `escape_times` bench of `host-harness` measures that).
 pub const STOPPED_WITHIN: Duration = Duration::from_secs(2);
 
-/// The `host-harness` binary next to this test's executable.
+/// The `host-harness` binary next to this test's executable. Another
+/// package's binary: `cargo test --workspace` builds it, `cargo test -p
+/// emailgen-picker` alone does not (then build it first).
 pub fn harness_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("host-harness")
+    let binary = exe.parent().unwrap().parent().unwrap().join("host-harness");
+    assert!(binary.exists(), "{} is not built: run `cargo build -p host-harness` first", binary.display());
+    binary
 }
