@@ -137,7 +137,9 @@ def cargo(*args: str) -> None:
 
 @pytest.fixture(scope="session")
 def harness() -> pathlib.Path:
-    """The `host-harness` binary (built when missing)."""
+    """The `host-harness` binary (built when missing). `cargo test
+    --workspace` builds it first in tools/test-all.sh; a plain `cargo build
+    -p host-harness` would build it again, with other features."""
     binary = TARGET / "debug" / "host-harness"
     if not binary.exists():
         cargo("build", "-q", "-p", "host-harness")
