@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! cargo test --test integration escapes   # builds target/policy-fixtures/hostile.wasm
-//! cargo bench -p host-harness --bench escape_times -- [HOSTILE.wasm] [RUNS]
+//! cargo bench -p host-harness-benches --bench escape_times -- [HOSTILE.wasm] [RUNS]
 //! ```
 //!
 //! A bench target (built in release by `cargo bench`, not by every
@@ -43,7 +43,7 @@ const ATTEMPTS: &[(&str, u64)] = &[
 ];
 
 /// Where `cargo test --test integration escapes` leaves the hostile fixture.
-const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/policy-fixtures/hostile.wasm");
+const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/policy-fixtures/hostile.wasm");
 
 fn main() {
     // `cargo bench` passes `--bench`; the rest are ours.

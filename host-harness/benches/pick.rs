@@ -1,6 +1,6 @@
 //! Criterion benches of one pick on the three workloads in `bench/`: a warm
 //! instance, a fresh instance per pick (pooling allocator), and the same
-//! logic natively. `cargo bench -p host-harness`.
+//! logic natively. `cargo bench -p host-harness-benches --bench pick`.
 
 use std::path::Path;
 
@@ -14,7 +14,7 @@ use host_harness::Scenario;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn workload(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench").join(format!("{name}.json"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench").join(format!("{name}.json"));
     Scenario::load(&path).expect("the bench workloads load")
 }
 

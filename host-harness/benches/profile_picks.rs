@@ -2,7 +2,7 @@
 //! fresh instance each.
 //!
 //! ```sh
-//! cargo bench -p host-harness --bench profile_picks --no-run   # prints the binary's path, target/release/deps/profile_picks-HASH
+//! cargo bench -p host-harness-benches --bench profile_picks --no-run   # prints the binary's path, target/release/deps/profile_picks-HASH
 //! EMAILGEN_PROFILE=perfmap perf record -g target/release/deps/profile_picks-HASH bench/medium.json 100000 [policy.wasm|builtin] [fresh]
 //! perf report --no-children --sort symbol
 //! ```
@@ -22,7 +22,7 @@
 //! `--config 'profile.guest.strip=false'`). For call graphs through the host
 //! (who called what, not only where time was spent), build this example with
 //! frame pointers in a target directory of its own, e.g.
-//! `RUSTFLAGS="-C force-frame-pointers=yes" cargo bench --no-run -p host-harness
+//! `RUSTFLAGS="-C force-frame-pointers=yes" cargo bench --no-run -p host-harness-benches
 //! --bench profile_picks --target-dir /tmp/fp-target`, and use
 //! `perf report --children`.
 
@@ -36,7 +36,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: profile_picks [SCENARIO [PICKS [POLICY.wasm|builtin] [fresh|warm] [record]]]";
 
 /// The workload `cargo bench` runs when given nothing.
-const MEDIUM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/medium.json");
+const MEDIUM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/medium.json");
 
 fn main() {
     // `cargo bench` passes `--bench`; without it `args[1]` is the scenario,
