@@ -139,16 +139,12 @@ impl PolicySlot {
 
     /// Reinstates the previous policy.
     pub fn rollback(&self) -> Result<PolicyId, SwapError> {
-        self.reinstate_previous(None, "on demand")
+        self.reinstate_previous(&mut self.write(), "on demand")
     }
 
-    /// Reinstates the previous policy if the active one is still that of
-    /// `generation` (when given), and logs why.
-    fn reinstate_previous(&self, generation: Option<u64>, why: &str) -> Result<PolicyId, SwapError> {
-        let mut active = self.write();
-        if generation.is_some_and(|g| g != active.generation) {
-            return Err(SwapError::NoPrevious);
-        }
+    /// Reinstates the previous policy in `active` (the slot's, locked),
+    /// and logs why.
+    fn reinstate_previous(&self, active: &mut Active, why: &str) -> Result<PolicyId, SwapError> {
         let previous = active.previous.take().ok_or(SwapError::NoPrevious)?;
         let id = previous.id().clone();
         let replaced = std::mem::replace(&mut active.policy, previous);
@@ -179,9 +175,13 @@ impl PolicySlot {
             return None;
         }
         let PickOutcome::Error { error } = outcome else { return None };
-        let why = format!("after {streak} failed picks in a row, the last: {:?}: {}", error.kind, error.message);
+        let mut active = self.write();
         // Roll back only if the failing policy is still the active one.
-        self.reinstate_previous(Some(generation), &why).ok()
+        if active.generation != generation {
+            return None;
+        }
+        let why = format!("after {streak} failed picks in a row, the last: {:?}: {}", error.kind, error.message);
+        self.reinstate_previous(&mut active, &why).ok()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Active> {
