@@ -5,7 +5,7 @@
 //! promises).
 //!
 //! ```sh
-//! cargo test --test integration escapes   # builds target/policy-fixtures/hostile.wasm
+//! cargo test --test integration escapes   # builds target/wasm-guests/hostile.wasm
 //! cargo bench -p host-harness-benches --bench escape_times -- [HOSTILE.wasm] [RUNS]
 //! ```
 //!
@@ -43,7 +43,7 @@ const ATTEMPTS: &[(&str, u64)] = &[
 ];
 
 /// Where `cargo test --test integration escapes` leaves the hostile fixture.
-const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/policy-fixtures/hostile.wasm");
+const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/wasm-guests/hostile.wasm");
 
 fn main() {
     // `cargo bench` passes `--bench`; the rest are ours.

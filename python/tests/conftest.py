@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 from datetime import datetime
 from typing import Any, Optional
@@ -147,13 +148,16 @@ def harness() -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def hostile_wasm() -> pathlib.Path:
-    """The hostile policy fixture (tests/fixtures/hostile-policy), built as
-    the Rust tests build it."""
-    out = TARGET / "policy-fixtures"
+def hostile_wasm(tmp_path_factory) -> pathlib.Path:
+    """The hostile policy fixture (tests/fixtures/hostile-policy), built
+    where the Rust tests build it (host/build/guests.rs) and copied away at
+    once: another build there may rewrite it."""
+    out = TARGET / "wasm-guests"
     cargo("build", "-q", "--lib", "-p", "hostile-policy", "--target", "wasm32-wasip2", "--profile", "guest",
           "--target-dir", str(out))
-    return out / "wasm32-wasip2" / "guest" / "hostile_policy.wasm"
+    copy = tmp_path_factory.mktemp("fixtures") / "hostile_policy.wasm"
+    shutil.copyfile(out / "wasm32-wasip2" / "guest" / "hostile_policy.wasm", copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -1,33 +1,27 @@
 //! Test-only policy components, built from `tests/fixtures/` by the tests
-//! themselves into a target directory of their own.
+//! themselves, into the target directory the host's build script builds
+//! the built-in policies in (`host/build/guests.rs`): the guests'
+//! dependencies are compiled already.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Mutex;
+
+#[path = "../../../host/build/guests.rs"]
+mod guests;
+
+/// The outer target directory: `CARGO_TARGET_DIR`, or the workspace's.
+fn target_dir() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), |dir| workspace.join(dir))
+}
 
 /// Builds `package` for wasm32-wasip2 with `features` and returns the path
 /// of a copy of its component named `name`.
 pub fn build_fixture(package: &str, features: &[&str], name: &str) -> PathBuf {
-    // One build at a time: variants of one package share an output name.
-    static BUILD: Mutex<()> = Mutex::new(());
-    let _guard = BUILD.lock().unwrap_or_else(|p| p.into_inner());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target_dir = workspace.join("target").join("policy-fixtures");
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .current_dir(workspace)
-        .args(["build", "--lib", "--quiet", "--package", package, "--target", "wasm32-wasip2", "--profile", "guest"])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    if !features.is_empty() {
-        cargo.args(["--features", &features.join(",")]);
-    }
-    let status = cargo.status().expect("run cargo to build a test fixture");
-    assert!(status.success(), "building fixture {package} {features:?} failed");
-    let built = target_dir.join("wasm32-wasip2/guest").join(format!("{}.wasm", package.replace('-', "_")));
+    let target_dir = guests::guest_target_dir(&target_dir());
+    let bytes =
+        guests::build_component(workspace, &target_dir, package, features).unwrap_or_else(|why| panic!("{why}"));
     let copy = target_dir.join(name);
-    std::fs::copy(&built, &copy).expect("copy the fixture component");
+    std::fs::write(&copy, bytes).expect("write the fixture component");
     copy
 }
