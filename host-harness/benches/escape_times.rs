@@ -11,14 +11,18 @@
 //!
 //! A bench target (built in release by `cargo bench`, not by every
 //! `cargo test`). Without a path it uses the fixture the tests built, and
-//! says so and does nothing when there is none yet.
+//! says so and does nothing when there is none yet. A relative path is
+//! taken from the repository's root when it is not found where cargo runs
+//! the program (the package's folder).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use emailgen_host::{local_clock, shared_store, Limits, PickOptions, PickerEngine, Policy};
 use host_harness::Scenario;
 use hostile_policy::seeds;
+
+#[path = "paths.rs"]
+mod paths;
 
 /// Three personas, always active, and one thread between any pair.
 const OFFICE: &str = r#"{
@@ -43,14 +47,14 @@ const ATTEMPTS: &[(&str, u64)] = &[
 ];
 
 /// Where `cargo test --test integration escapes` leaves the hostile fixture.
-const BUILT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/wasm-guests/hostile.wasm");
+const BUILT_FIXTURE: &str = "target/wasm-guests/hostile.wasm";
 
 fn main() {
     // `cargo bench` passes `--bench`; the rest are ours.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let path = match args.first() {
-        Some(path) => path.clone(),
-        None if Path::new(BUILT_FIXTURE).exists() => BUILT_FIXTURE.to_owned(),
+        Some(path) => paths::given(path),
+        None if paths::given(BUILT_FIXTURE).exists() => paths::given(BUILT_FIXTURE),
         None => {
             eprintln!(
                 "escape_times: no hostile fixture yet (run `cargo test --test integration escapes`, or pass its path)"
@@ -65,7 +69,7 @@ fn main() {
     };
     let limits = Limits::default();
     let engine = PickerEngine::new(limits.clone()).expect("an engine");
-    let policy = Policy::from_file(&engine, path.as_ref()).unwrap_or_else(|e| fail(&e.to_string()));
+    let policy = Policy::from_file(&engine, &path).unwrap_or_else(|e| fail(&e.to_string()));
     let scenario = Scenario::parse(OFFICE).expect("the office scenario");
     let mut instance = policy.instance(shared_store(scenario.store), local_clock());
     let deadline = limits.deadline;

@@ -36,26 +36,31 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: profile_picks [SCENARIO [PICKS [POLICY.wasm|builtin] [fresh|warm] [record]]]";
 
 /// The workload `cargo bench` runs when given nothing.
-const MEDIUM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/medium.json");
+const MEDIUM: &str = "bench/medium.json";
+
+#[path = "paths.rs"]
+mod paths;
 
 fn main() {
     // `cargo bench` passes `--bench`; without it `args[1]` is the scenario,
     // as in the usage line.
     let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
-    let scenario = args.get(1).map_or(MEDIUM, String::as_str);
+    // Relative paths are also looked for from the repository's root
+    // (cargo runs the program in its package's folder).
+    let scenario = paths::given(args.get(1).map_or(MEDIUM, String::as_str));
     let picks = match args.get(2).map(|n| n.parse::<u64>()) {
         None => 100_000,
         Some(Ok(n)) => n,
         Some(Err(_)) => fail(USAGE),
     };
-    let scenario = Scenario::load(scenario.as_ref()).unwrap_or_else(|e| fail(&e.to_string()));
+    let scenario = Scenario::load(&scenario).unwrap_or_else(|e| fail(&e.to_string()));
     // valgrind cannot reserve the pooling allocator's address space.
     let pooled = std::env::var_os("NO_POOL").is_none();
     let limits = Limits { pooled_instances: pooled.then_some(1000), ..Limits::default() };
     let engine = PickerEngine::new(limits).expect("an engine");
     let policy = match args.get(3).map(String::as_str) {
         Some("builtin") | None => Policy::builtin(&engine),
-        Some(path) => Policy::from_file(&engine, path.as_ref()),
+        Some(path) => Policy::from_file(&engine, &paths::given(path)),
     }
     .unwrap_or_else(|e| fail(&e.to_string()));
     let options = scenario.options.clone();

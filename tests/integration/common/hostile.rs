@@ -79,7 +79,7 @@ pub fn assert_error(outcome: &PickOutcome, kind: ErrorKind, mentions: &str) {
 }
 
 /// Generous: the deadline is 50 ms; this only proves the pick was stopped,
-/// not how fast (the `escape_times` bench of `host-harness` measures that).
+/// not how fast (the `escape_times` bench of `host-harness-benches` measures that).
 pub const STOPPED_WITHIN: Duration = Duration::from_secs(2);
 
 /// The `host-harness` binary next to this test's executable. Another
