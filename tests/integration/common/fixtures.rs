@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 #[path = "../../../host/build/guests.rs"]
 mod guests;
 
-/// The outer target directory: `CARGO_TARGET_DIR`, or the workspace's.
+/// The outer target directory: the one this test executable was built in
+/// (`<target>/<profile>/deps/<test>`), wherever cargo was told to put it
+/// (`CARGO_TARGET_DIR`, `build.target-dir`), as the build script finds it.
 fn target_dir() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), |dir| workspace.join(dir))
+    let exe = std::env::current_exe().expect("the test executable's path");
+    exe.ancestors().nth(3).expect("a test executable inside a target directory").to_path_buf()
 }
 
 /// Builds `package` for wasm32-wasip2 with `features` and returns the path
