@@ -5,6 +5,8 @@
 //! minute precision, and so do we. A malformed window means *always active*:
 //! a typo in one persona must never silence the fleet.
 
+use crate::python_text;
+
 /// Minutes since local midnight, 0..1440.
 pub type MinuteOfDay = u16;
 
@@ -74,8 +76,9 @@ fn canonical(text: &[u8]) -> Option<(MinuteOfDay, MinuteOfDay)> {
     Some((clock(h1, h2, m1, m2)?, clock(h3, h4, m3, m4)?))
 }
 
-/// Every other form Python's `int` accepts around the separators (white
-/// space, signs, underscores, one digit).
+/// Every other form Python's `int` accepts between the separators (white
+/// space, signs, underscores, one digit, digits of any script: DECNET's
+/// parser is `int()`, see [`python_text::int`]).
 fn lenient(text: &str) -> Option<(MinuteOfDay, MinuteOfDay)> {
     let (start, end) = split_exactly_two(text, '-')?;
     Some((parse_clock(start)?, parse_clock(end)?))
@@ -96,37 +99,11 @@ fn split_exactly_two(text: &str, sep: char) -> Option<(&str, &str)> {
 
 fn parse_clock(text: &str) -> Option<MinuteOfDay> {
     let (hour, minute) = split_exactly_two(text, ':')?;
-    let (hour, minute) = (python_int(hour)?, python_int(minute)?);
+    let (hour, minute) = (python_text::int(hour)?, python_text::int(minute)?);
     if !(0..=23).contains(&hour) || !(0..=59).contains(&minute) {
         return None;
     }
     Some(minute_of_day(hour as u32, minute as u32))
-}
-
-/// Parses an integer the way Python's `int(str)` does for the texts that can
-/// matter here: surrounding white space, an optional sign, ASCII digits with
-/// single underscores between them (`" 9"`, `"+09"`, `"0_9"` are all 9).
-fn python_int(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'+' => (false, &text[1..]),
-        b'-' => (true, &text[1..]),
-        _ => (false, text),
-    };
-    // Byte windows rather than `contains("__")`: a substring search pulls
-    // core's two-way searcher (2 KB) into the component for two bytes.
-    let doubled = digits.as_bytes().windows(2).any(|pair| pair == b"__");
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || doubled {
-        return None;
-    }
-    let mut value: i64 = 0;
-    for byte in digits.bytes().filter(|b| *b != b'_') {
-        if !byte.is_ascii_digit() {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(i64::from(byte - b'0'))?;
-    }
-    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
@@ -221,7 +198,20 @@ mod tests {
         assert_eq!(Window::parse(" 9:00-17:00 "), Window::Between { start: 540, end: 1020 });
         assert_eq!(Window::parse("+9:00-1_7:00"), Window::Between { start: 540, end: 1020 });
         assert_eq!(Window::parse("9:5-17:0"), Window::Between { start: 545, end: 1020 });
-        assert_eq!(python_int("-0"), Some(0));
-        assert_eq!(python_int("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn digits_of_any_script_and_pythons_white_space() {
+        let office = Window::Between { start: 480, end: 1020 };
+        assert_eq!(Window::parse("０８:００-１７:００"), office); // fullwidth
+        assert_eq!(Window::parse("٠٨:٠٠-١٧:٠٠"), office); // Arabic-Indic
+        assert_eq!(Window::parse("०८:००-१७:००"), office); // Devanagari
+        assert_eq!(Window::parse("\u{3000}08:00-17:00\u{a0}"), office); // non-ASCII white space
+        assert_eq!(Window::parse("08\u{3000}:00-17:00"), office);
+        // Python reads `²` as no digit, and a fullwidth colon or dash as no separator.
+        // ...nor U+001C–U+001F as white space (`str.strip()` does, `int()` does not).
+        for text in ["0²:00-17:00", "08：00-17:00", "08:00－17:00", "\u{1f}08:00-17:00"] {
+            assert_eq!(Window::parse(text), Window::Always, "{text:?}");
+        }
     }
 }

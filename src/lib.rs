@@ -15,6 +15,7 @@ pub mod outcome;
 pub mod persona;
 pub mod persona_cache;
 pub mod pick;
+pub mod python_text;
 pub mod threads;
 
 #[cfg(all(target_arch = "wasm32", feature = "component"))]

@@ -2,6 +2,8 @@
 
 use rand::Rng;
 
+use crate::python_text;
+
 /// Generic topics fed to the text generator when a new thread starts.
 /// Deliberately broad: the persona's tone and role shape the email; the hint
 /// only gives the model something to write about.
@@ -26,11 +28,13 @@ pub const CONTEXT_HINTS: [&str; 16] = [
 
 /// The subject of a reply: surrounding white space trimmed, every leading
 /// `re:` (any case, with the white space after it) folded away, then one
-/// `Re: ` prefix. Mail clients stack prefixes; real people do not.
+/// `Re: ` prefix. Mail clients stack prefixes; real people do not. White
+/// space is Python's (`str.strip()`, as DECNET's `reply_subject` trims), so
+/// the two agree on subjects that start or end with U+001C–U+001F.
 pub fn reply_subject(subject: &str) -> String {
-    let mut rest = subject.trim();
+    let mut rest = python_text::strip(subject);
     while rest.len() >= 3 && rest.as_bytes()[..3].eq_ignore_ascii_case(b"re:") {
-        rest = rest[3..].trim_start();
+        rest = python_text::lstrip(&rest[3..]);
     }
     format!("Re: {rest}")
 }
@@ -71,6 +75,10 @@ mod tests {
         assert_eq!(reply_subject("Re:"), "Re: ");
         assert_eq!(reply_subject("Regarding lunch"), "Re: Regarding lunch");
         assert_eq!(reply_subject("Ré: café"), "Re: Ré: café");
+        // A TAB inside stays (DECNET's driver keeps it); Python's white space
+        // around the subject and after a prefix goes.
+        assert_eq!(reply_subject("Quarterly\tforecast – v2"), "Re: Quarterly\tforecast – v2");
+        assert_eq!(reply_subject("\u{1f}Re:\u{1c}\tQ3\u{1d}"), "Re: Q3");
     }
 
     #[test]
