@@ -8,16 +8,18 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use self::raw::{each_entry, Entry, Field};
 
 use crate::active_hours::Window;
+use crate::python_text;
 
 mod raw;
 mod summary;
 
+pub use self::raw::{list_text, text_from_wtf8};
 pub use self::summary::{PersonaSummary, PersonaView};
 
 /// The default window when a persona sets none: office hours.
@@ -146,12 +148,7 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
         return ParsedPersonas::default();
     }
     let mut parsed = ParsedPersonas::default();
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let read = each_entry(&mut reader, |entry| parsed.add(entry, language_default)).and_then(|list| {
-        reader.end()?;
-        Ok(list)
-    });
-    match read {
+    match each_entry(text, |entry| parsed.add(entry, language_default)) {
         Ok(Ok(())) => parsed,
         Ok(Err(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
         // What was validated before the error is dropped: a list that is
@@ -161,14 +158,9 @@ pub fn parse_personas(text: &str, language_default: &str) -> ParsedPersonas {
 }
 
 /// Parses a persona list that is already JSON (for hosts that hold the list
-/// itself rather than its text).
+/// itself rather than its text), as its text.
 pub fn parse_persona_values(value: &Value, language_default: &str) -> ParsedPersonas {
-    let mut parsed = ParsedPersonas::default();
-    match each_entry(value, |entry| parsed.add(entry, language_default)) {
-        Ok(Ok(())) => parsed,
-        Ok(Err(kind)) => warning_only(format!("persona list is not a JSON list but {kind}")),
-        Err(err) => warning_only(format!("persona list is not usable: {err}")),
-    }
+    parse_personas(&value.to_string(), language_default)
 }
 
 impl ParsedPersonas {
@@ -190,8 +182,9 @@ fn warning_only(warning: String) -> ParsedPersonas {
 
 /// Validates one entry of a persona list.
 pub fn parse_persona(entry: &Value, language_default: &str) -> Result<Persona, String> {
-    let entry = Entry::deserialize(entry).map_err(|e| e.to_string())?;
-    validate(entry, language_default, 0)
+    let text = entry.to_string();
+    let raw = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    validate(Entry::from_raw(raw).map_err(|e| e.to_string())?, language_default, 0)
 }
 
 /// Validates the entry at `position` of its list.
@@ -202,7 +195,7 @@ fn validate(entry: Entry, language_default: &str, position: u32) -> Result<Perso
     };
     let tone = enum_field(f.tone.as_ref(), "tone", Tone::Formal, tone_from_str)?;
     let tone_custom = optional_str(f.tone_custom.as_ref(), "tone_custom", 128)?;
-    if tone == Tone::Custom && tone_custom.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if tone == Tone::Custom && tone_custom.as_deref().is_none_or(|t| python_text::strip(t).is_empty()) {
         return Err("tone_custom must be non-blank when tone is \"custom\"".into());
     }
     let active_hours = match f.active_hours.as_ref() {
@@ -243,8 +236,10 @@ fn optional_str(field: Option<&Field>, key: &str, max: usize) -> Result<Option<S
 }
 
 fn bounded_str(value: &Field, key: &str, min: usize, max: usize) -> Result<String, String> {
-    let Field::Str(text) = value else {
-        return Err(format!("{key} must be a string, got {}", value.kind()));
+    let text = match value {
+        Field::Str(text) => text,
+        Field::Unpaired(_) => return Err(unpaired(key)),
+        other => return Err(format!("{key} must be a string, got {}", other.kind())),
     };
     // A text has between bytes/4 and bytes characters: count them only when
     // that range crosses a bound (this runs for every field of every persona
@@ -257,6 +252,12 @@ fn bounded_str(value: &Field, key: &str, min: usize, max: usize) -> Result<Strin
         }
     }
     Ok(text.clone().into_owned())
+}
+
+/// A string DECNET's model refuses: pydantic checks a constrained string's
+/// length on its UTF-8 text, which a lone surrogate does not have.
+fn unpaired(key: &str) -> String {
+    format!("{key} holds an escaped UTF-16 surrogate without its pair, which is not Unicode text")
 }
 
 fn email_field(field: Option<&Field>) -> Result<String, String> {
@@ -274,8 +275,10 @@ fn enum_field<T>(field: Option<&Field>, key: &str, default: T, from_str: fn(&str
     let Some(value) = field else {
         return Ok(default);
     };
-    let Field::Str(text) = value else {
-        return Err(format!("{key} must be a string, got {}", value.kind()));
+    let text = match value {
+        Field::Str(text) => text,
+        Field::Unpaired(_) => return Err(unpaired(key)),
+        other => return Err(format!("{key} must be a string, got {}", other.kind())),
     };
     from_str(text).ok_or_else(|| format!("{key} \"{text}\" is not one of the allowed values"))
 }
@@ -313,13 +316,18 @@ fn mannerisms_field(field: Option<&Field>) -> Result<Vec<String>, String> {
         .iter()
         .map(|item| match item {
             Field::Str(text) => Ok(text.clone().into_owned()),
+            // DECNET keeps these (an unconstrained `list[str]` item is not
+            // checked for Unicode); the text carries U+FFFD in its place.
+            Field::Unpaired(text) => Ok(text.clone()),
             other => Err(format!("mannerisms items must be strings, got {}", other.kind())),
         })
         .collect()
 }
 
 /// `uses_llms_heavily` is lenient the way the reference model is: booleans,
-/// the integers 0 and 1, and the usual yes/no words in any letter case.
+/// the numbers 0 and 1 (`1.0` and `1e0` too: pydantic reads a float that is
+/// exactly 0 or 1 as a boolean), and the usual yes/no words in any letter
+/// case.
 fn llms_field(field: Option<&Field>) -> Result<bool, String> {
     let value = match field {
         None => return Ok(false),
@@ -329,6 +337,8 @@ fn llms_field(field: Option<&Field>) -> Result<bool, String> {
         Field::Bool(flag) => Some(*flag),
         Field::Int(Some(0)) => Some(false),
         Field::Int(Some(1)) => Some(true),
+        Field::Float(n) if *n == 0.0 => Some(false),
+        Field::Float(n) if *n == 1.0 => Some(true),
         Field::Str(text) => match text.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "t" | "y" | "1" => Some(true),
             "false" | "no" | "off" | "f" | "n" | "0" => Some(false),

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use emailgen_picker::{Decky, MailStore, PickOptions, StoreError, Subject, ThreadRow, Topology};
+use emailgen_picker::persona::list_text;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use emailgen_host::PersonaPoolFile;
@@ -78,12 +81,17 @@ impl Scenario {
     }
 
     /// Parses scenario JSON; the error says where the problem is.
+    ///
+    /// Read from the text rather than through `serde_json::Value`, which
+    /// cannot hold a string with a lone surrogate escape: a persona list
+    /// is kept as raw JSON, so such a string costs only its own entry.
     pub fn parse(text: &str) -> Result<Scenario, String> {
-        let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        if !value.is_object() {
+        serde_json::from_str::<IgnoredAny>(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        if !text.trim_start().starts_with('{') {
             return Err("expected a JSON object at the top level".into());
         }
-        let file: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let file: ScenarioFile = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
             let at = e.path().to_string();
             let inner = e.into_inner();
             if at == "." {
@@ -225,7 +233,7 @@ struct ScenarioFile {
     threads: Option<Vec<ThreadFileRow>>,
     /// Absent → the pool file; null → an empty pool; text or list → that.
     #[serde(default, deserialize_with = "present")]
-    global_personas: Option<Value>,
+    global_personas: Option<Box<RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -247,7 +255,7 @@ struct TopologyRow {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
-    email_personas: Value,
+    email_personas: Option<Box<RawValue>>,
     #[serde(default)]
     language_default: Option<String>,
 }
@@ -267,10 +275,10 @@ struct ThreadFileRow {
     recipient_email: Option<String>,
 }
 
-/// Distinguishes a key that is present with null (`Some(Null)`) from an
+/// Distinguishes a key that is present with null (`Some(null)`) from an
 /// absent one (`None`, via `default`).
-fn present<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(de).map(Some)
+fn present<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<Box<RawValue>>, D::Error> {
+    Box::<RawValue>::deserialize(de).map(Some)
 }
 
 impl ScenarioFile {
@@ -284,7 +292,7 @@ impl ScenarioFile {
             .map(|(key, row)| {
                 let topology = Topology {
                     id: row.id.unwrap_or_else(|| key.clone()),
-                    email_personas: persona_text(row.email_personas),
+                    email_personas: row.email_personas.as_deref().map(list_text).unwrap_or_default(),
                     language_default: row.language_default,
                 };
                 (key, topology)
@@ -292,7 +300,7 @@ impl ScenarioFile {
             .collect();
         let global_personas = match self.global_personas {
             None => GlobalPersonas::File(PersonaPoolFile::from_environment()),
-            Some(value) => GlobalPersonas::Given(persona_text(value)),
+            Some(value) => GlobalPersonas::Given(list_text(&value)),
         };
         let store = ScenarioStore::new(
             self.deckies.unwrap_or_default().into_iter().map(DeckyRow::into_decky).collect(),
@@ -301,16 +309,6 @@ impl ScenarioFile {
             global_personas,
         );
         Ok(Scenario { options: PickOptions { seed: self.seed, now, reply_probability }, store })
-    }
-}
-
-/// Persona lists may be given as JSON text or as the list itself; the policy
-/// always receives text. Null is an empty list.
-fn persona_text(value: Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text,
-        other => other.to_string(),
     }
 }
 

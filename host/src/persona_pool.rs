@@ -57,7 +57,8 @@ impl PersonaPoolFile {
 /// The first of the three candidate paths that applies.
 pub fn resolve_path() -> Option<PathBuf> {
     if let Some(value) = std::env::var_os(ENV_VAR) {
-        if !value.to_string_lossy().trim().is_empty() {
+        // Blank as Python's `str.strip()` sees it, as DECNET's resolver does.
+        if !emailgen_picker::python_text::strip(&value.to_string_lossy()).is_empty() {
             return Some(PathBuf::from(value));
         }
     }
@@ -70,7 +71,9 @@ pub fn resolve_path() -> Option<PathBuf> {
 
 fn read_pool(path: &Path) -> String {
     match std::fs::read_to_string(path) {
-        Ok(text) if serde_json::from_str::<serde_json::Value>(&text).is_ok() => text,
+        // Skipped, not decoded: a lone surrogate escape in one entry's string
+        // is JSON (Python reads it) and costs only that entry.
+        Ok(text) if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() => text,
         Ok(_) => {
             tracing::warn!("global persona pool {} is not valid JSON; using an empty pool", path.display());
             String::new()
@@ -98,6 +101,15 @@ mod tests {
         let path = dir.path().join("pool.json");
         std::fs::write(&path, "[{not json").unwrap();
         assert_eq!(PersonaPoolFile::at(&path).text(), "");
+    }
+
+    #[test]
+    fn a_lone_surrogate_in_one_entry_keeps_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pool.json");
+        let text = r#"[{"name": "Ana \ud83d", "email": "ana@acme.example", "role": "CFO"}, {"name": "Bo"}]"#;
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(PersonaPoolFile::at(&path).text(), text);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use emailgen_host::{Decky, StoreError, ThreadRow, Topology};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::store::{StoreAnswer, StoreRequest};
 
@@ -103,7 +103,7 @@ fn topology(value: &Bound<'_, PyAny>) -> Converted<Option<Topology>> {
     let email_personas = match field(value, "email_personas") {
         None => String::new(),
         Some(v) => match v.cast::<PyString>() {
-            Ok(s) => s.to_cow().map_err(|e| StoreError(format!("{what} email_personas: {e}")))?.into_owned(),
+            Ok(s) => persona_list_text(s).map_err(|e| StoreError(format!("{what} email_personas: {e}")))?,
             Err(_) => json_dumps(&v).map_err(|e| StoreError(format!("{what} email_personas: {e}")))?,
         },
     };
@@ -112,6 +112,20 @@ fn topology(value: &Bound<'_, PyAny>) -> Converted<Option<Topology>> {
         email_personas,
         language_default: text(value, "language_default", what)?,
     }))
+}
+
+/// A persona list's JSON text from a Python string. A Python string may
+/// hold a lone surrogate, which Rust text cannot: it is written as its JSON
+/// escape, which is what it means inside a JSON string, so the one entry
+/// holding it is dropped, as DECNET drops it, and the others stay.
+pub fn persona_list_text(text: &Bound<'_, PyString>) -> PyResult<String> {
+    match text.to_cow() {
+        Ok(text) => Ok(text.into_owned()),
+        Err(_) => {
+            let wtf8 = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+            Ok(emailgen_picker::persona::text_from_wtf8(wtf8.cast::<PyBytes>()?.as_bytes()))
+        }
+    }
 }
 
 fn json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {

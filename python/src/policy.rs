@@ -10,6 +10,7 @@ use emailgen_host::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::engines::engine;
 use crate::session::PickSession;
@@ -98,14 +99,14 @@ impl NativePolicy {
         seed: Option<u64>,
         now: Option<(i32, u32, u32, u32, u32, u32)>,
         reply_probability: Option<f64>,
-        global_personas: Option<String>,
+        global_personas: Option<Bound<'_, PyString>>,
         fresh: bool,
         recorder: Option<PyRef<'_, NativeRecorder>>,
     ) -> PyResult<PickSession> {
         let now = now.map(local_datetime).transpose()?;
         let options = PickOptions { seed, now, reply_probability };
         let global = match global_personas {
-            Some(text) => GlobalPool::Given(text),
+            Some(text) => GlobalPool::Given(crate::answers::persona_list_text(&text)?),
             None => GlobalPool::File(self.pool_file.clone()),
         };
         let slot = Arc::default();

@@ -77,9 +77,30 @@ fn persona_lists_may_be_text_or_lists() {
     )
     .unwrap();
     assert_eq!(s.store.topologies()["t1"].id, "t1");
-    assert_eq!(s.store.topologies()["t1"].email_personas, r#"[{"name":"A"}]"#);
+    // A list is kept as the file writes it: the text a store would hold.
+    assert_eq!(s.store.topologies()["t1"].email_personas, r#"[{"name": "A"}]"#);
     assert_eq!(s.store.topologies()["t2"].email_personas, "[]");
     assert!(matches!(s.store.pool(), GlobalPersonas::Given(t) if t.is_empty()));
+}
+
+#[test]
+fn a_lone_surrogate_in_a_persona_entry_costs_that_entry_not_the_file() {
+    let entries = r#"{"name": "Ana \ud83d", "email": "ana@x.io", "role": "r"},
+                     {"name": "Bo", "email": "bo@x.io", "role": "r"}, {"name": "Cy", "email": "cy@x.io", "role": "r"}"#;
+    // The list itself, and the list as JSON text (its escape escaped once
+    // more, or not: a lone surrogate in the outer string is the same).
+    let as_text = format!("{:?}", format!("[{entries}]"));
+    let as_text_single = as_text.replace(r"\\ud83d", r"\ud83d");
+    for list in [format!("[{entries}]"), as_text, as_text_single] {
+        let mut s = parse(&format!(r#"{{"topologies": {{"t1": {{"email_personas": {list}}}}}, "global_personas": {list}}}"#))
+            .unwrap_or_else(|e| panic!("{list}: {e}"));
+        for text in [s.store.topologies()["t1"].email_personas.clone(), s.store.global_personas().unwrap()] {
+            let parsed = emailgen_picker::parse_personas(&text, "en");
+            let names: Vec<&str> = parsed.personas.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(names, ["Bo", "Cy"], "{list}");
+            assert!(parsed.warnings[0].contains("persona #0 dropped"), "{:?}", parsed.warnings);
+        }
+    }
 }
 
 #[test]

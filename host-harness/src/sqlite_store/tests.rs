@@ -86,7 +86,7 @@ fn deckies_topologies_and_pool_round_trip() {
     let topology = store.get_topology("t1").unwrap().unwrap();
     assert_eq!(topology.language_default.as_deref(), Some("de"));
     assert_eq!(store.get_topology("nope").unwrap(), None);
-    assert_eq!(store.global_personas().unwrap(), r#"[{"name":"G"}]"#);
+    assert_eq!(store.global_personas().unwrap(), r#"[{"name": "G"}]"#);
     let rows = store.list_email_threads("d1", "b@x.io", "a@x.io", 20).unwrap();
     assert_eq!(ids(&rows), ["<m@x.io>"]);
     assert_eq!(store.sent_emails().unwrap().len(), 1);

@@ -224,3 +224,31 @@ fn help_explains_the_commands() {
         assert!(help.contains(flag), "pick --help misses {flag}");
     }
 }
+
+/// A lone surrogate escape in one persona entry of a scenario (what
+/// JavaScript's `JSON.stringify` writes for a string cut mid-emoji) drops
+/// that entry, not the file nor the list, whether the list is given as a
+/// list or as JSON text.
+#[test]
+fn a_lone_surrogate_in_one_persona_entry_drops_that_entry_only() {
+    let entries = r#"{"name": "Ana", "email": "ana@acme.example", "role": "CFO"},
+        {"name": "Cy \ud83d", "email": "cy@acme.example", "role": "Ops"},
+        {"name": "Bo", "email": "bo@acme.example", "role": "IT"}"#;
+    let as_text = serde_json::to_string(&format!("[{entries}]")).unwrap();
+    for list in [format!("[{entries}]"), as_text] {
+        let scenario = format!(
+            r#"{{"now": "2026-04-27T10:00:00",
+                "deckies": [{{"uuid": "mx1", "services": ["imap"], "source": "topology", "topology_id": "t1"}}],
+                "topologies": {{"t1": {{"email_personas": {list}}}}}}}"#
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = scenario_file(&dir, "surrogate.json", &scenario);
+        let out = harness(&["pick", "--scenario", &path, "--seed", "1", "--repeat", "40"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        for line in lines(&out) {
+            assert_eq!(line["outcome"], "action", "{line}");
+            let names = [&line["action"]["sender"]["name"], &line["action"]["recipient"]["name"]];
+            assert!(names.iter().all(|n| *n == "Ana" || *n == "Bo"), "{line}");
+        }
+    }
+}
