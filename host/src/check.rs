@@ -16,9 +16,9 @@
 //!   subject, as the host derives them;
 //! - a new thread has a canonical UUID for an id, not one the host served
 //!   this pick, and no parent, references, subject or excerpt;
-//! - `description` is `email:send`; no text the policy writes holds a
-//!   control character; its free texts (`context_hint`, `parent_excerpt`)
-//!   are bounded;
+//! - `description` is `email:send`; no text of the action holds a control
+//!   character, but for a TAB in its prose (`subject_hint`, `context_hint`,
+//!   `parent_excerpt`; see [`TextKind`]); its free texts are bounded;
 //! - a skip names a mail decky the host listed, with that decky's source;
 //! - a `store` error follows a store call that failed this pick.
 
@@ -30,7 +30,7 @@ use crate::bindings::types as wit;
 use crate::outcome::{ErrorKind, PickOutcome};
 use crate::sandbox::trap::PolicyViolation;
 use crate::serve::{convert, Served};
-use crate::text::{escape_unsafe, first_unsafe};
+use crate::text::{escape_unsafe, TextKind};
 
 /// The longest text a policy may return in a field of its own making
 /// (`context_hint`, `parent_excerpt`, an error message); personas, the
@@ -142,10 +142,10 @@ fn check_policy_text(a: &wit::EmailAction) -> Result<(), PolicyViolation> {
         )));
     }
     bounded("context_hint", &a.context_hint, MAX_FIELD_CHARS)?;
-    one_line("context_hint", &a.context_hint)?;
+    prose("context_hint", &a.context_hint)?;
     if let Some(excerpt) = &a.parent_excerpt {
         bounded("parent_excerpt", excerpt, MAX_FIELD_CHARS)?;
-        one_line("parent_excerpt", excerpt)?;
+        prose("parent_excerpt", excerpt)?;
     }
     Ok(())
 }
@@ -202,16 +202,17 @@ fn check_reply(
     // Equal to the host's derivation: a control character here is the
     // store's, not the policy's.
     let headers = [
-        ("thread id", &a.thread_id),
-        ("Message-ID", &row.message_id),
-        ("references", &references),
-        ("subject", &subject),
+        ("thread id", &a.thread_id, TextKind::Identifier),
+        ("Message-ID", &row.message_id, TextKind::Identifier),
+        ("references", &references, TextKind::Identifier),
+        ("subject", &subject, TextKind::Prose),
     ];
-    Ok(headers.iter().find(|(_, text)| first_unsafe(text).is_some()).map(|(what, text)| {
-        format!(
-            "list-email-threads returned a thread row whose {what} {:?} holds a control character; it cannot go into an email header",
+    Ok(headers.iter().find_map(|(what, text, kind)| {
+        let refused = kind.first_refused(text)?;
+        Some(format!(
+            "list-email-threads returned a thread row whose {what} {:?} holds a control character ({refused:?}); it cannot go into an email header",
             escape_unsafe(bounded_excerpt(text))
-        )
+        ))
     }))
 }
 
@@ -289,8 +290,10 @@ fn bounded(field: &str, text: &str, max_chars: usize) -> Result<(), PolicyViolat
     Ok(())
 }
 
-fn one_line(field: &str, text: &str) -> Result<(), PolicyViolation> {
-    match first_unsafe(text) {
+/// A text of the policy's own that may go into a subject or a body: a TAB
+/// is fine, no other control character is.
+fn prose(field: &str, text: &str) -> Result<(), PolicyViolation> {
+    match TextKind::Prose.first_refused(text) {
         None => Ok(()),
         Some(c) => Err(violation(format!("{field} holds the control character {:?}", c))),
     }
@@ -395,5 +398,67 @@ mod tests {
         let wit::PickOutcome::Action(mut forged) = action(0, 2) else { unreachable!() };
         forged.mail_decky_uuid = "web1".into();
         assert!(violation_of(wit::PickOutcome::Action(forged)).contains("not a listed mail decky"));
+    }
+
+    /// A reply on the row `row`, returned by a lookup for mx1 and Ana/Bo.
+    fn reply_on(row: ThreadRow) -> (wit::PickOutcome, Served) {
+        let mut served = served();
+        served.thread_lookups.push(crate::serve::ThreadLookup {
+            mail_decky_uuid: "mx1".into(),
+            sender_email: "ana@acme.example".into(),
+            recipient_email: "bo@acme.example".into(),
+            rows: vec![row.clone()],
+        });
+        let subject = reply_subject(&row.subject);
+        let wit::PickOutcome::Action(mut reply) = action(0, 2) else { unreachable!() };
+        reply.thread_id = row.thread_id.clone();
+        reply.parent_message_id = Some(row.message_id.clone());
+        reply.references = references_for_reply(&row.references, &row.message_id);
+        reply.subject_hint = Some(subject.clone());
+        reply.context_hint = subject;
+        reply.is_reply = true;
+        (wit::PickOutcome::Action(reply), served)
+    }
+
+    fn row(subject: &str, message_id: &str) -> ThreadRow {
+        ThreadRow {
+            thread_id: "thr-1".into(),
+            message_id: message_id.into(),
+            subject: subject.into(),
+            references: vec!["<root@acme.example>".into()],
+        }
+    }
+
+    #[test]
+    fn a_tab_in_a_stored_subject_reaches_the_reply() {
+        let (reply, served) = reply_on(row("Quarterly\tforecast – v2", "<m1@acme.example>"));
+        let Ok(PickOutcome::Action { action }) = accept(reply, &served) else { panic!("not an action") };
+        assert_eq!(action.subject_hint.as_deref(), Some("Re: Quarterly\tforecast – v2"));
+        assert_eq!(action.context_hint, "Re: Quarterly\tforecast – v2");
+    }
+
+    #[test]
+    fn line_breaks_in_a_stored_row_never_reach_an_action() {
+        for (subject, message_id, field) in [
+            ("Q3\r\nBcc: all@acme.example", "<m1@acme.example>", "subject"),
+            ("Q3\u{b}budget", "<m1@acme.example>", "subject"),
+            ("Q3", "<m1@acme.example>\t", "Message-ID"),
+            ("Q3", "<m1@acme.example>\nBcc: x", "Message-ID"),
+        ] {
+            let (reply, served) = reply_on(row(subject, message_id));
+            let outcome = accept(reply, &served).expect("the store's text is not a violation");
+            let PickOutcome::Error { error } = outcome else { panic!("{subject:?}: {}", outcome.to_json()) };
+            assert_eq!(error.kind, ErrorKind::Store);
+            assert!(error.message.contains(&format!("whose {field}")), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn a_policys_prose_may_hold_a_tab_but_no_line_break() {
+        let wit::PickOutcome::Action(mut a) = action(0, 2) else { unreachable!() };
+        a.context_hint = "Budget\tQ3".into();
+        assert!(accept(wit::PickOutcome::Action(a.clone()), &served()).is_ok());
+        a.context_hint = "Budget\r\nBcc: x".into();
+        assert!(violation_of(wit::PickOutcome::Action(a)).contains("context_hint holds the control character '\\r'"));
     }
 }
