@@ -212,3 +212,104 @@ async def test_over_500_seeds_our_picks_and_decnets_agree(repo):
     assert chosen["ours"] == chosen["theirs"], chosen
     assert theirs["skip"] > 0 and within_binomial(ours["skip"], theirs["skip"], 500), stats
     assert theirs["reply"] > 0 and within_binomial(ours["reply"], theirs["reply"], 500), stats
+
+
+# ---- data DECNET's own code writes (issue 22) -----------------------------
+
+ALWAYS = {"active_hours": "00:00-00:00"}
+
+
+class WritesSubject(FakeLLM):
+    """DECNET's text generator, writing a subject with a TAB inside, as a
+    language model sometimes does; DECNET's driver keeps it."""
+
+    async def generate(self, prompt: str) -> LLMResult:
+        return LLMResult(success=True, text="Subject: Quarterly\tforecast – v2\n\nHello,\nnumbers attached.\n",
+                         model=self.model, latency_ms=1)
+
+
+async def two_person_repo(tmp_path, personas_text: str) -> SQLiteRepository:
+    repo = SQLiteRepository(str(tmp_path / "decnet.db"))
+    await repo.initialize()
+    topology = await repo.create_topology({"name": "pair", "config_snapshot": "{}", "email_personas": personas_text})
+    await repo.add_topology_decky({"topology_id": topology, "name": "mail-1", "services": ["imap"],
+                                   "state": "running", "ip": "10.0.0.9"})
+    return repo
+
+
+def eml_headers(eml: bytes) -> dict:
+    import email
+    message = email.message_from_bytes(eml)
+    return {key: message[key] for key in ("In-Reply-To", "References")}
+
+
+async def test_a_tab_in_a_subject_decnets_driver_stored_gets_decnets_own_reply(tmp_path, monkeypatch):
+    pair = [{"name": "Ana", "email": "ana@acme.example", "role": "CFO", **ALWAYS},
+            {"name": "Bo", "email": "bo@acme.example", "role": "IT", **ALWAYS}]
+    repo = await two_person_repo(tmp_path, json.dumps(pair))
+    delivered = []
+
+    async def fake_docker(argv, *, stdin_data=None, timeout=None):
+        delivered.append(stdin_data)
+        return 0, "", ""
+
+    monkeypatch.setattr(email_driver, "_run_capture", fake_docker)
+    picker = ep.Picker.builtin()
+    first = await picker.pick(repo, seed=1, now=NOW, reply_probability=0.0)
+    result = await email_driver.EmailDriver(llm=WritesSubject()).run(first)
+    await _persist_email(repo, first, result, None)
+    stored = await repo.list_orchestrator_email_threads(first.mail_decky_uuid, first.sender.email,
+                                                        first.recipient.email, limit=5)
+    assert stored[0]["subject"] == "Quarterly\tforecast – v2", "DECNET's own driver stored the TAB"
+
+    for seed in range(100):
+        theirs = await scheduler.pick(repo, rand=random.Random(seed), now=NOW)
+        if theirs is not None and theirs.is_reply:
+            break
+    ours = await picker.pick(repo, seed=seed, now=NOW, reply_probability=1.0)
+    for field in ("is_reply", "thread_id", "parent_message_id", "references", "subject_hint", "context_hint"):
+        assert getattr(ours, field) == getattr(theirs, field), field
+    assert ours.subject_hint == "Re: Quarterly\tforecast – v2"
+    # The EML DECNET's driver builds from each reply threads the same way.
+    emls = []
+    for action in (theirs, ours):
+        delivered.clear()
+        assert (await email_driver.EmailDriver(llm=WritesSubject()).run(action)).success
+        emls.append(eml_headers(delivered[0]))
+    assert emls[0] == emls[1] and emls[0]["In-Reply-To"] == first_message_id(stored)
+
+
+def first_message_id(rows) -> str:
+    return rows[0]["message_id"]
+
+
+async def test_personas_decnet_accepts_are_ours_to_the_last_entry(tmp_path):
+    """A topology whose personas were written by JavaScript (one name cut
+    mid-emoji: a lone surrogate escape) and by hand (windows in fullwidth,
+    Arabic-Indic and Devanagari digits, white space around two: one that
+    ``int()`` skips, one that only ``str.strip()`` does):
+    at every hour, DECNET's picker and ours skip alike and choose from the
+    same senders and recipients."""
+    entries = [
+        '{"name": "Ana", "email": "ana@acme.example", "role": "CFO", "active_hours": "００:００-２３:００"}',
+        '{"name": "Cy \\ud83d", "email": "cy@acme.example", "role": "Ops", "active_hours": "00:00-00:00"}',
+        '{"name": "Bo", "email": "bo@acme.example", "role": "IT", "active_hours": "٠٨:٠٠-١٧:٠٠"}',
+        '{"name": "Di", "email": "di@acme.example", "role": "HR", "active_hours": "०९:३०-१२:००"}',
+        '{"name": "Ed", "email": "ed@acme.example", "role": "Night", "active_hours": "\\u001f22:00-06:00\\u001c"}',
+        '{"name": "Fi", "email": "fi@acme.example", "role": "Sales", "mannerisms": ["brief \\udc00"]}',
+        '{"name": "Gu", "email": "gu@acme.example", "role": "Desk", "active_hours": "\\u300009:00-10:00\\u00a0"}',
+    ]
+    repo = await two_person_repo(tmp_path, "[" + ", ".join(entries) + "]")
+    picker = ep.Picker.builtin()
+    for hour, minute in [(3, 0), (8, 59), (9, 29), (9, 30), (9, 59), (10, 0), (11, 59), (12, 0), (16, 59), (17, 0), (22, 0), (23, 0)]:
+        now = NOW.replace(hour=hour, minute=minute)
+        seen = {"ours": set(), "theirs": set()}
+        for seed in range(60):
+            theirs = await scheduler.pick(repo, rand=random.Random(seed), now=now)
+            ours = await picker.pick(repo, seed=seed, now=now)
+            assert (theirs is None) == (ours is None), (now, seed)
+            for side, action in (("ours", ours), ("theirs", theirs)):
+                if action is not None:
+                    seen[side] |= {action.sender.email, action.recipient.email}
+        assert seen["ours"] == seen["theirs"], (now, seen)
+        assert "cy@acme.example" not in seen["ours"]

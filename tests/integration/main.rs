@@ -9,6 +9,7 @@ mod common;
 
 mod baseline;
 mod component;
+mod decnet_data;
 mod escapes;
 mod load;
 mod persona_properties;
