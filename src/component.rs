@@ -8,13 +8,16 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
+use emailgen_domain::active_hours::Window;
+use emailgen_domain::options::{describe_parts, local_datetime};
+use emailgen_domain::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use emailgen_domain::persona::{PersonaSummary, PersonaView, ReplyLatency, Tone};
+use emailgen_domain::store::{self as host, LogLevel, MailStore, StoreError, MAIL_SERVICES};
+use emailgen_domain::PickOptions;
 
-use crate::active_hours::Window;
-use crate::host::{self, LogLevel, MailStore, PickerHost, StoreError};
-use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::{PersonaSummary, PersonaView, ReplyLatency, Tone};
-use crate::pick::{PickOptions, Picker, MAIL_SERVICES};
+use crate::pick::Picker;
+use crate::picker_host::PickerHost;
 
 #[doc(hidden)]
 #[macro_use]
@@ -239,7 +242,7 @@ fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {
         None => None,
         Some(now) => Some(from_wit_datetime(now).ok_or_else(|| {
             let wit::LocalDatetime { year, month, day, hour, minute, second } = *now;
-            let text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+            let text = describe_parts(year, month.into(), day.into(), hour.into(), minute.into(), second.into());
             PickError::new(ErrorKind::InvalidInput, format!("now is not a valid date and time: {text}"))
         })?),
     };
@@ -247,11 +250,7 @@ fn pick_options(options: &wit::PickOptions) -> Result<PickOptions, PickError> {
 }
 
 fn from_wit_datetime(t: &wit::LocalDatetime) -> Option<NaiveDateTime> {
-    NaiveDate::from_ymd_opt(t.year, t.month.into(), t.day.into())?.and_hms_opt(
-        t.hour.into(),
-        t.minute.into(),
-        t.second.into(),
-    )
+    local_datetime(t.year, t.month.into(), t.day.into(), t.hour.into(), t.minute.into(), t.second.into())
 }
 
 fn to_wit_outcome(outcome: Outcome<PersonaSummary>) -> wit::PickOutcome {
@@ -266,7 +265,13 @@ fn to_wit_outcome(outcome: Outcome<PersonaSummary>) -> wit::PickOutcome {
             kind: match error.kind {
                 ErrorKind::Store => wit::ErrorKind::Store,
                 ErrorKind::InvalidInput => wit::ErrorKind::InvalidInput,
-                ErrorKind::Internal => wit::ErrorKind::Internal,
+                // The kinds the host gives when it stops a policy are no
+                // policy's to report: a policy that names one reports a bug.
+                ErrorKind::Internal
+                | ErrorKind::Deadline
+                | ErrorKind::Memory
+                | ErrorKind::PolicyViolation
+                | ErrorKind::Trap => wit::ErrorKind::Internal,
             },
             message: error.message,
         }),

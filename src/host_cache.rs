@@ -21,11 +21,13 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use crate::host::{Decky, LogLevel, PickerHost};
-use crate::outcome::{ErrorKind, PickError};
-use crate::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
-use crate::persona_cache::PersonaCache;
-use crate::pick::{choose_index, is_mail_decky, store, MAIL_SERVICES};
+use emailgen_domain::outcome::{ErrorKind, PickError};
+use emailgen_domain::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
+use emailgen_domain::persona_cache::PersonaCache;
+use emailgen_domain::{Decky, LogLevel, MAIL_SERVICES};
+
+use crate::pick::{choose_index, store};
+use crate::picker_host::PickerHost;
 
 /// How many topologies are remembered before the list starts over.
 const MAX_TOPOLOGIES: usize = 256;
@@ -121,7 +123,7 @@ impl<P> HostCache<P> {
             }
         }
         let listed = host.list_running_deckies(&MAIL_SERVICES).map_err(store("list-running-deckies"))?;
-        let deckies: Arc<[Decky]> = listed.into_iter().filter(is_mail_decky).collect();
+        let deckies: Arc<[Decky]> = listed.into_iter().filter(Decky::is_mail_decky).collect();
         self.deckies = fingerprint.map(|fp| (fp, Arc::clone(&deckies)));
         Ok(deckies)
     }
@@ -141,7 +143,7 @@ fn decky_by_position(
     }
     let index = choose_index(rng, count as usize) as u32;
     match host.running_decky_at(&MAIL_SERVICES, index).map_err(store("running-decky-at"))? {
-        Some(decky) if is_mail_decky(&decky) => Ok(Some(ChosenDecky::Given(decky))),
+        Some(decky) if decky.is_mail_decky() => Ok(Some(ChosenDecky::Given(decky))),
         Some(decky) => Err(PickError::new(
             ErrorKind::Store,
             format!("running-decky-at failed: decky {} at position {index} offers neither imap nor pop3", decky.uuid),
@@ -205,11 +207,7 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
     fn fetch_and_parse(&mut self, host: &mut impl PickerHost, id: &str, decky: &Decky) -> Result<Arc<[P]>, PickError> {
         Ok(match host.get_topology(id).map_err(store("get-topology"))? {
             None => Arc::from([]),
-            Some(topology) => {
-                let language = topology.language_default.filter(|l| !l.is_empty());
-                let language = language.as_deref().unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-                self.parse(host, &topology.email_personas, language, "topology", decky)
-            }
+            Some(topology) => self.parse(host, &topology.email_personas, topology.language(), "topology", decky),
         })
     }
 

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::host::{Decky, LogLevel, MailStore, PickerHost, StoreError, Subject, ThreadRow, Topology};
+use emailgen_domain::{Decky, LogLevel, MailStore, StoreError, Subject, ThreadRow, Topology};
+
+use crate::picker_host::PickerHost;
 
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHost {
@@ -95,7 +97,7 @@ impl MailStore for MemoryHost {
 }
 
 impl PickerHost for MemoryHost {
-    type Persona = crate::persona::Persona;
+    type Persona = emailgen_domain::Persona;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         if !self.fingerprints {

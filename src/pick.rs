@@ -7,16 +7,37 @@ use chrono::{NaiveDateTime, Timelike};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::active_hours::{minute_of_day, MinuteOfDay};
-use crate::host::{Decky, LogLevel, PickerHost, ThreadRow};
-use crate::host_cache::HostCache;
-use crate::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
-use crate::persona::{Persona, PersonaView};
-use crate::persona_cache::same_bytes;
-use crate::threads::{new_thread_id, references_for_reply, reply_subject, CONTEXT_HINTS};
+use emailgen_domain::active_hours::{minute_of_day, MinuteOfDay};
+use emailgen_domain::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use emailgen_domain::persona::{Persona, PersonaView};
+use emailgen_domain::persona_cache::same_bytes;
+use emailgen_domain::threads::{new_thread_id, references_for_reply, reply_subject};
+use emailgen_domain::{Decky, LogLevel, PickOptions, StoreError, ThreadRow};
 
-/// Services that make a decky a mail decky.
-pub const MAIL_SERVICES: [&str; 2] = ["imap", "pop3"];
+use crate::host_cache::HostCache;
+use crate::picker_host::PickerHost;
+
+/// Generic topics fed to the text generator when a new thread starts.
+/// Deliberately broad: the persona's tone and role shape the email; the hint
+/// only gives the model something to write about.
+pub const CONTEXT_HINTS: [&str; 16] = [
+    "Q3 budget review and approval",
+    "Client presentation feedback",
+    "Project deadline extension request",
+    "Team building event planning",
+    "IT system maintenance notification",
+    "Quarterly performance review",
+    "Vendor onboarding process",
+    "Holiday schedule announcement",
+    "Training session invitation",
+    "Department restructuring update",
+    "Client contract negotiation",
+    "Security audit findings",
+    "Sales strategy meeting",
+    "Product launch timeline",
+    "Office relocation update",
+    "Travel reimbursement policy change",
+];
 
 /// Probability of replying on an existing thread when one exists; the rest
 /// start a fresh thread. 0.6 mirrors what mailbox studies find for active
@@ -32,14 +53,6 @@ pub const THREAD_LOOKUP_LIMIT: u32 = 1;
 /// seed or from the OS's secure randomness. It is fast in Wasm (64-bit
 /// integer ops only) and gives the same sequence natively and in Wasm.
 pub type PickRng = Xoshiro256PlusPlus;
-
-/// Per-pick options (the WIT `pick-options`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PickOptions {
-    pub seed: Option<u64>,
-    pub now: Option<NaiveDateTime>,
-    pub reply_probability: Option<f64>,
-}
 
 /// The state a policy instance keeps between picks. `P` is the persona type
 /// its host's picks work on (see [`PickerHost::Persona`]).
@@ -197,10 +210,6 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 }
 
-pub fn is_mail_decky(decky: &Decky) -> bool {
-    decky.services.iter().any(|s| MAIL_SERVICES.contains(&s.as_str()))
-}
-
 /// Step 6: a sender uniformly among the active personas, then a recipient
 /// uniformly among those with another email address. `None` when fewer than
 /// two distinct mailboxes are active (the seed crashed here).
@@ -235,7 +244,7 @@ pub fn shuffle<T>(rng: &mut impl Rng, items: &mut [T]) {
 }
 
 /// Maps a store failure to a pick error naming the import.
-pub fn store(import: &'static str) -> impl Fn(crate::host::StoreError) -> PickError {
+pub fn store(import: &'static str) -> impl Fn(StoreError) -> PickError {
     move |err| PickError::new(ErrorKind::Store, format!("{import} failed: {}", err.0))
 }
 

@@ -3,8 +3,8 @@
 
 #![no_main]
 
-use emailgen_picker::active_hours::{minute_of_day, Window};
-use emailgen_picker::persona::{parse_personas, PersonaSummary, PersonaView, Tone};
+use emailgen_domain::active_hours::{minute_of_day, Window};
+use emailgen_domain::persona::{parse_personas, PersonaSummary, PersonaView, Tone};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

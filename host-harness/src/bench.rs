@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use serde::Serialize;
 
 use emailgen_host::policy::{compile, sha256_hex, BUILTIN_POLICIES};

@@ -43,11 +43,11 @@ impl<S: MailStore> MailStore for NativeHost<S> {
     fn list_running_deckies(
         &mut self,
         services: &[&str],
-    ) -> Result<Vec<emailgen_picker::Decky>, emailgen_picker::StoreError> {
+    ) -> Result<Vec<emailgen_domain::Decky>, emailgen_domain::StoreError> {
         self.store.list_running_deckies(services)
     }
 
-    fn get_topology(&mut self, id: &str) -> Result<Option<emailgen_picker::Topology>, emailgen_picker::StoreError> {
+    fn get_topology(&mut self, id: &str) -> Result<Option<emailgen_domain::Topology>, emailgen_domain::StoreError> {
         self.store.get_topology(id)
     }
 
@@ -57,11 +57,11 @@ impl<S: MailStore> MailStore for NativeHost<S> {
         sender_email: &str,
         recipient_email: &str,
         limit: u32,
-    ) -> Result<Vec<emailgen_picker::ThreadRow>, emailgen_picker::StoreError> {
+    ) -> Result<Vec<emailgen_domain::ThreadRow>, emailgen_domain::StoreError> {
         self.store.list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit)
     }
 
-    fn global_personas(&mut self) -> Result<String, emailgen_picker::StoreError> {
+    fn global_personas(&mut self) -> Result<String, emailgen_domain::StoreError> {
         self.store.global_personas()
     }
 
@@ -73,7 +73,7 @@ impl<S: MailStore> MailStore for NativeHost<S> {
 /// Fingerprints come from the store's revisions, as the Wasm host's do;
 /// a store that keeps none offers none, and the policy fetches every time.
 impl<S: MailStore> PickerHost for NativeHost<S> {
-    type Persona = emailgen_picker::Persona;
+    type Persona = emailgen_domain::Persona;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         Ok(fingerprint::by_revision(&mut self.store, Subject::RunningDeckies, services))

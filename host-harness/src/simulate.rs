@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
-use emailgen_picker::{EmailAction, PickOptions, SkipReason};
+use emailgen_domain::{EmailAction, PickOptions, SkipReason};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::Serialize;
 

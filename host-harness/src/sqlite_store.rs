@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
+use emailgen_domain::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::scenario::{GlobalPersonas, ScenarioStore};

@@ -22,9 +22,9 @@
 //! - a skip names a mail decky the host listed, with that decky's source;
 //! - a `store` error follows a store call that failed this pick.
 
-use emailgen_picker::persona::Persona;
-use emailgen_picker::threads::{references_for_reply, reply_subject};
-use emailgen_picker::{Decky, EmailAction, SkipReason, ThreadRow};
+use emailgen_domain::persona::Persona;
+use emailgen_domain::threads::{references_for_reply, reply_subject};
+use emailgen_domain::{Decky, EmailAction, SkipReason, ThreadRow};
 
 use crate::bindings::types as wit;
 use crate::outcome::{ErrorKind, PickOutcome};
@@ -311,7 +311,7 @@ fn bounded_excerpt(text: &str) -> &str {
 mod tests {
     use std::sync::Arc;
 
-    use emailgen_picker::Topology;
+    use emailgen_domain::Topology;
 
     use super::*;
     use crate::serve::SharedPersonaCache;

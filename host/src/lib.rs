@@ -69,7 +69,7 @@
 //! | 0 | [`outcome`], [`text`], [`persona_pool`] | outcomes, text safety, the host-wide persona pool file |
 //!
 //! The domain types and [`MailStore`] live in the picker crate
-//! (`emailgen_picker::host`), which the guest's native build, this library
+//! (`emailgen_domain::host`), which the guest's native build, this library
 //! and the harness all use; they are re-exported here.
 //!
 //! One pick: the embedder's store → [`serve`] (an import asks, the answer is
@@ -93,7 +93,7 @@ mod layers_test;
 #[cfg(test)]
 mod readme_test;
 
-pub use emailgen_picker::{
+pub use emailgen_domain::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,
 };
 pub use outcome::{ErrorKind, PickError, PickOutcome};

@@ -123,7 +123,7 @@ pub fn persona_list_text(text: &Bound<'_, PyString>) -> PyResult<String> {
         Ok(text) => Ok(text.into_owned()),
         Err(_) => {
             let wtf8 = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
-            Ok(emailgen_picker::persona::text_from_wtf8(wtf8.cast::<PyBytes>()?.as_bytes()))
+            Ok(emailgen_domain::persona::text_from_wtf8(wtf8.cast::<PyBytes>()?.as_bytes()))
         }
     }
 }

@@ -3,7 +3,7 @@
 //! SPEC §7 JSON line the CLI prints for it.
 
 use emailgen_host::{PickOutcome, PolicyId, SkipReason};
-use emailgen_picker::Persona;
+use emailgen_domain::Persona;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 

@@ -3,10 +3,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde_json::json;
 
+use emailgen_domain::persona::PersonaSummary;
+use emailgen_domain::{MailStore, StoreError, Topology};
+
 use super::*;
-use crate::host::{MailStore, StoreError, Topology};
 use crate::memory::MemoryHost as FakeHost;
-use crate::persona::PersonaSummary;
 
 fn at(hour: u32, minute: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
@@ -520,3 +521,11 @@ fn summaries_from_the_host_pick_what_whole_personas_pick() {
 }
 
 mod random_access;
+
+#[test]
+fn there_are_sixteen_distinct_hints() {
+    let mut hints = CONTEXT_HINTS.to_vec();
+    hints.sort();
+    hints.dedup();
+    assert_eq!(hints.len(), 16);
+}

@@ -95,7 +95,7 @@ fn a_lone_surrogate_in_a_persona_entry_costs_that_entry_not_the_file() {
         let mut s = parse(&format!(r#"{{"topologies": {{"t1": {{"email_personas": {list}}}}}, "global_personas": {list}}}"#))
             .unwrap_or_else(|e| panic!("{list}: {e}"));
         for text in [s.store.topologies()["t1"].email_personas.clone(), s.store.global_personas().unwrap()] {
-            let parsed = emailgen_picker::parse_personas(&text, "en");
+            let parsed = emailgen_domain::parse_personas(&text, "en");
             let names: Vec<&str> = parsed.personas.iter().map(|p| p.name.as_str()).collect();
             assert_eq!(names, ["Bo", "Cy"], "{list}");
             assert!(parsed.warnings[0].contains("persona #0 dropped"), "{:?}", parsed.warnings);

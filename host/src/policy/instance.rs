@@ -1,7 +1,7 @@
 //! Running picks on an instance of a policy, and telling what happened
 //! when one fails.
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use wasmtime::component::ResourceTableError;
 use wasmtime::{Store, Trap};
 

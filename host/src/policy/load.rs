@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{types::ComponentItem, Component, Linker};
 

@@ -4,7 +4,7 @@
 
 use std::time::{Instant, SystemTime};
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 
 use super::load::Policy;
 use crate::outcome::PickOutcome;

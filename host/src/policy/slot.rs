@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use serde::Serialize;
 
 use super::{LoadError, Policy, PolicyId, PolicyInstance};

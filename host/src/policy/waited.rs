@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Store, Trap, UpdateDeadline};
 

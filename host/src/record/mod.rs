@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use emailgen_picker::PickOptions;
+use emailgen_domain::PickOptions;
 use serde::{Deserialize, Serialize};
 
 pub use file::{FileLimits, FileSink};

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
+use emailgen_domain::{Decky, MailStore, StoreError, ThreadRow, Topology};
 
 use crate::serve::{Clock, StoreCall};
 

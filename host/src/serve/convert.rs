@@ -2,7 +2,7 @@
 //! Rust types, which the host uses as its domain model.
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
-use emailgen_picker as picker;
+use emailgen_domain as picker;
 
 use crate::bindings::types as wit;
 use crate::outcome::{ErrorKind, PickOutcome};

@@ -13,7 +13,7 @@
 //! Each answer is handed out once: a second call in the same pick asks the
 //! store again.
 
-use emailgen_picker::Topology;
+use emailgen_domain::Topology;
 
 #[derive(Default)]
 pub struct Fetched {

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use emailgen_picker::{Decky, MailStore, Subject, Topology};
+use emailgen_domain::{Decky, MailStore, Subject, Topology};
 use xxhash_rust::xxh3::xxh3_64;
 
 thread_local! {

@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-use emailgen_picker::{Decky, MailStore, StoreError, Subject};
+use emailgen_domain::{Decky, MailStore, StoreError, Subject};
 
 use super::fingerprint;
 use super::mail::{Mail, SharedMailStore};
@@ -133,14 +133,47 @@ impl DeckyListings {
 
 #[cfg(test)]
 mod tests {
-    use emailgen_picker::MemoryHost;
+    use emailgen_domain::{ThreadRow, Topology};
 
     use super::*;
     use crate::serve::now;
 
-    fn store_with(uuid: &str, revision: Option<u64>) -> (SharedMailStore, Arc<Mutex<MemoryHost>>) {
+    /// Deckies and a revision; counts its listings.
+    #[derive(Default)]
+    struct Listing {
+        deckies: Vec<Decky>,
+        revision: Option<u64>,
+        listed: usize,
+    }
+
+    impl Listing {
+        fn count(&self, _: &str) -> usize {
+            self.listed
+        }
+    }
+
+    impl MailStore for Listing {
+        fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
+            self.listed += 1;
+            Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
+        }
+        fn get_topology(&mut self, _: &str) -> Result<Option<Topology>, StoreError> {
+            Ok(None)
+        }
+        fn list_email_threads(&mut self, _: &str, _: &str, _: &str, _: u32) -> Result<Vec<ThreadRow>, StoreError> {
+            Ok(Vec::new())
+        }
+        fn global_personas(&mut self) -> Result<String, StoreError> {
+            Ok(String::new())
+        }
+        fn revision(&mut self, _: Subject<'_>) -> Option<u64> {
+            self.revision
+        }
+    }
+
+    fn store_with(uuid: &str, revision: Option<u64>) -> (SharedMailStore, Arc<Mutex<Listing>>) {
         let deckies = vec![Decky { uuid: uuid.into(), services: vec!["imap".into()], ..Default::default() }];
-        let concrete = Arc::new(Mutex::new(MemoryHost { deckies, revision, ..Default::default() }));
+        let concrete = Arc::new(Mutex::new(Listing { deckies, revision, ..Default::default() }));
         (concrete.clone(), concrete)
     }
 

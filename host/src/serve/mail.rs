@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
-use emailgen_picker::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
+use emailgen_domain::{Decky, MailStore, StoreError, Subject, ThreadRow, Topology};
 
 /// The orchestrator's store, shared by every instance that picks against
 /// it. Implement [`MailStore`] over your database and wrap it with

@@ -1,5 +1,5 @@
 //! Serving the picker's WIT imports (`store`, `clock`, `log`) from the
-//! embedder's [`MailStore`](emailgen_picker::MailStore): one instance's
+//! embedder's [`MailStore`](emailgen_domain::MailStore): one instance's
 //! state, the import budgets, the running deckies listed once per pick and
 //! shared by store revision, fingerprints, and the record of what was
 //! served that the answer is checked against.

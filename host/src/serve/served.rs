@@ -4,10 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use emailgen_picker::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
-use emailgen_picker::persona_cache::PersonaCache;
-use emailgen_picker::pick::is_mail_decky;
-use emailgen_picker::{Decky, ThreadRow, Topology};
+use emailgen_domain::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
+use emailgen_domain::persona_cache::PersonaCache;
+use emailgen_domain::{Decky, ThreadRow, Topology};
 
 /// What the host served during one pick. Persona lists are kept as the
 /// host's own parse of the text served (shared from the cache, not copied).
@@ -104,7 +103,7 @@ impl Served {
     pub fn mail_decky(&self, uuid: &str) -> Option<&Decky> {
         let listed = self.listed.iter().flat_map(|rows| rows.iter());
         let given = self.given.iter().filter_map(|(rows, index)| rows.get(*index));
-        listed.chain(given).find(|d| d.uuid == uuid && is_mail_decky(d))
+        listed.chain(given).find(|d| d.uuid == uuid && d.is_mail_decky())
     }
 
     /// Records a topology served, with the personas the policy will see.
@@ -181,8 +180,7 @@ impl Served {
 }
 
 fn topology_personas(topology: &Topology, cache: &SharedPersonaCache) -> Arc<[Persona]> {
-    let language = topology.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT);
-    parsed(cache, &topology.email_personas, language, || format!("topology {}", topology.id))
+    parsed(cache, &topology.email_personas, topology.language(), || format!("topology {}", topology.id))
 }
 
 fn global_pool_personas(text: &str, cache: &SharedPersonaCache) -> Arc<[Persona]> {

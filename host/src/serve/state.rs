@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use emailgen_picker::{StoreError, Subject, ThreadRow, Topology};
+use emailgen_domain::{StoreError, Subject, ThreadRow, Topology};
 use wasmtime_wasi::{WasiCtxView, WasiView};
 
 use super::budget::ImportBudget;

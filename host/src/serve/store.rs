@@ -1,14 +1,14 @@
 //! The WIT `store` interface, served from the embedder's store.
 //!
 //! Each import is written once, as an `async fn` on [`HostState`]: over a
-//! [`MailStore`](emailgen_picker::MailStore) it never waits, and the
+//! [`MailStore`](emailgen_domain::MailStore) it never waits, and the
 //! synchronous bindings run it at once ([`now`]); over an
 //! [`AsyncMailStore`](super::AsyncMailStore) the waited bindings await it
 //! (feature `async`, `store_async.rs`).
 
 use std::sync::Arc;
 
-use emailgen_picker::Subject;
+use emailgen_domain::Subject;
 
 use super::budget::StoreImport;
 use super::served::ThreadLookup;

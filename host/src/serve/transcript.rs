@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use emailgen_picker::{Decky, StoreError, ThreadRow, Topology};
+use emailgen_domain::{Decky, StoreError, ThreadRow, Topology};
 use serde::{Deserialize, Serialize};
 
 /// An answer of the store, or its failure.

@@ -15,9 +15,9 @@ use crate::persona::{parse_personas, ParsedPersonas, Persona};
 /// serves ever-changing lists grow the instance's memory without limit.
 const MAX_LISTS: usize = 256;
 
-/// `P` is the persona type the lists are kept as (see
-/// [`PickerHost::Persona`](crate::host::PickerHost::Persona)): converted
-/// once, when a list is parsed.
+/// `P` is the persona type the lists are kept as (whole [`Persona`]s, or
+/// the [`PersonaSummary`](crate::persona::PersonaSummary)s a host hands a
+/// policy): converted once, when a list is parsed.
 pub struct PersonaCache<P = Persona> {
     /// (text, language default, parsed personas). A short list searched
     /// linearly: lengths are compared before any text.

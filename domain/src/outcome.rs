@@ -45,28 +45,49 @@ pub enum SkipReason {
     TooFewActive(Shortage),
 }
 
-/// The kinds of failure a policy itself reports. (The host adds its own:
-/// deadline, memory, policy violation, trap.)
+/// Every kind of failure a pick can end with. A policy reports the first
+/// three itself (the WIT `error-kind`); the host adds the others when it
+/// stops a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
-    /// A store import failed.
+    /// A store import failed (the store is down), or the store served a row
+    /// that cannot go into a header.
     Store,
     /// The pick options were invalid.
     InvalidInput,
-    /// A bug in the policy.
+    /// The policy reported a bug of its own.
     Internal,
+    /// The pick ran past its deadline.
+    Deadline,
+    /// The policy tried to grow its memory or tables past the limit.
+    Memory,
+    /// The policy broke the host's rules: an import budget, an oversized
+    /// answer, or an action that names what the host never served.
+    PolicyViolation,
+    /// The policy trapped (a panic, a stack overflow, an unreachable).
+    Trap,
 }
 
+/// A failed pick: what kind of failure, and what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PickError {
+    /// What kind of failure it was.
     pub kind: ErrorKind,
+    /// What happened, on one line, with its whole cause.
     pub message: String,
 }
 
 impl PickError {
+    /// An error of `kind` that says `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         PickError { kind, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for PickError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
     }
 }
 
@@ -82,10 +103,29 @@ pub enum Outcome<P = Persona> {
 }
 
 impl<P> Outcome<P> {
+    /// An error outcome of `kind` that says `message`.
+    pub fn error(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Outcome::Error { error: PickError::new(kind, message) }
+    }
+
+    /// The action, when the pick made one.
     pub fn action(&self) -> Option<&EmailAction<P>> {
         match self {
             Outcome::Action { action } => Some(action),
             _ => None,
         }
+    }
+
+    /// Whether the pick failed.
+    pub fn is_error(&self) -> bool {
+        matches!(self, Outcome::Error { .. })
+    }
+}
+
+impl<P: Serialize> Outcome<P> {
+    /// One JSON line, as the CLI prints it (SPEC §7; fields in contract
+    /// order).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("outcomes always serialise")
     }
 }

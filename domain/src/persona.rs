@@ -111,7 +111,7 @@ impl From<PersonaFields> for Persona {
     }
 }
 
-/// A persona read as itself (what [`PickerHost::Persona`](crate::host::PickerHost::Persona)
+/// A persona read as itself (what a policy's `PickerHost::Persona`
 /// converts parsed lists into); a reference count, not a copy.
 impl From<&Persona> for Persona {
     fn from(persona: &Persona) -> Self {

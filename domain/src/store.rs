@@ -1,12 +1,13 @@
-//! The host data a picker reads, as plain Rust: the trait the picking logic
-//! is written against. The Wasm adapter implements it over the component's
-//! imports; native tests and the host's in-process baseline implement it over
-//! in-memory data.
+//! The orchestrator's data as a policy reads it (the WIT `store`
+//! interface), as plain Rust: deckies, topologies, thread rows, and the
+//! [`MailStore`] an embedder implements over its database.
 
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::persona::{Persona, PersonaView};
+use crate::persona::GLOBAL_LANGUAGE_DEFAULT;
+
+/// Services that make a decky a mail decky (SPEC §5, step 1).
+pub const MAIL_SERVICES: [&str; 2] = ["imap", "pop3"];
 
 /// A running decky (SPEC §2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,12 @@ impl Decky {
     pub fn source_label(&self) -> String {
         self.source.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".to_owned())
     }
+
+    /// Whether it is a mail decky: it offers `imap` or `pop3` (exact,
+    /// case-sensitive).
+    pub fn is_mail_decky(&self) -> bool {
+        self.services.iter().any(|s| MAIL_SERVICES.contains(&s.as_str()))
+    }
 }
 
 /// A topology row with its persona list as stored (JSON text).
@@ -38,6 +45,14 @@ pub struct Topology {
     pub id: String,
     pub email_personas: String,
     pub language_default: Option<String>,
+}
+
+impl Topology {
+    /// The language its personas that set none speak: its
+    /// `language_default`, or `en` when that is absent or empty.
+    pub fn language(&self) -> &str {
+        self.language_default.as_deref().filter(|l| !l.is_empty()).unwrap_or(GLOBAL_LANGUAGE_DEFAULT)
+    }
 }
 
 /// One message between a pair on a mail decky (newest first when listed).
@@ -55,6 +70,7 @@ pub struct ThreadRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreError(pub String);
 
+/// How much a policy's log line matters (the WIT `log` interface).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
     Debug,
@@ -100,62 +116,4 @@ pub trait MailStore {
     fn revision(&mut self, _subject: Subject<'_>) -> Option<u64> {
         None
     }
-}
-
-/// Everything a picker policy may ask of its host: the store plus the WIT
-/// `clock` and `log` imports.
-pub trait PickerHost: MailStore {
-    /// The persona type picks against this host work on: [`Persona`] for a
-    /// host whose policy parses the JSON lists itself,
-    /// [`PersonaSummary`](crate::persona::PersonaSummary) for one that
-    /// hands over its own parse. Lists parsed from JSON are converted.
-    type Persona: PersonaView + for<'a> From<&'a Persona>;
-
-    /// Fingerprints of the store's answers, for hosts that offer them: equal
-    /// fingerprints promise equal answers, so a policy can keep what it
-    /// fetched before. `None` (the default): not offered; fetch every time.
-    fn running_deckies_fingerprint(&mut self, _services: &[&str]) -> Result<Option<u64>, StoreError> {
-        Ok(None)
-    }
-    fn topology_fingerprint(&mut self, _id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(None)
-    }
-    fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
-        Ok(None)
-    }
-    /// How many running deckies offer at least one of `services` (WIT
-    /// `running-decky-count`), for hosts that offer random access to that
-    /// listing. `None` (the default): not offered; the policy lists them.
-    fn running_decky_count(&mut self, _services: &[&str]) -> Option<Result<u32, StoreError>> {
-        None
-    }
-    /// The decky at `index` of that listing (WIT `running-decky-at`), from
-    /// the same listing as the count in this pick. Only asked of hosts that
-    /// answered [`running_decky_count`](Self::running_decky_count).
-    fn running_decky_at(&mut self, _services: &[&str], _index: u32) -> Result<Option<Decky>, StoreError> {
-        Ok(None)
-    }
-    /// The valid personas of topology `id` as the host parsed them
-    /// (WIT `topology-personas`; the inner `None`: no such topology), for
-    /// hosts that offer it. `None` (the default): not offered; the policy
-    /// fetches the topology and parses its list itself.
-    fn topology_personas(&mut self, _id: &str) -> Option<Result<Option<Vec<Self::Persona>>, StoreError>> {
-        None
-    }
-    /// The valid personas of the global pool as the host parsed them (WIT
-    /// `global-pool-personas`), for hosts that offer it; as above.
-    fn global_pool_personas(&mut self) -> Option<Result<Vec<Self::Persona>, StoreError>> {
-        None
-    }
-    /// Whether the host answers with its own copy of the chosen decky's
-    /// name and services, so an action need only name the decky by uuid
-    /// (the Wasm host does: a WIT `email-action` carries the uuid alone).
-    /// A pick then leaves the action's name and services empty instead of
-    /// copying them for nothing. `false` (the default): the action is whole.
-    fn fills_in_decky(&self) -> bool {
-        false
-    }
-    /// The host's local wall-clock time, used when a pick is given no "now".
-    fn local_now(&mut self) -> NaiveDateTime;
-    fn log(&mut self, level: LogLevel, message: &str);
 }

@@ -1,30 +1,9 @@
-//! Thread chaining: how a reply names its parent, and how a new thread starts.
+//! Thread chaining: how a reply names its parent (the headers the host
+//! derives and checks), and how a new thread starts.
 
 use rand::Rng;
 
 use crate::python_text;
-
-/// Generic topics fed to the text generator when a new thread starts.
-/// Deliberately broad: the persona's tone and role shape the email; the hint
-/// only gives the model something to write about.
-pub const CONTEXT_HINTS: [&str; 16] = [
-    "Q3 budget review and approval",
-    "Client presentation feedback",
-    "Project deadline extension request",
-    "Team building event planning",
-    "IT system maintenance notification",
-    "Quarterly performance review",
-    "Vendor onboarding process",
-    "Holiday schedule announcement",
-    "Training session invitation",
-    "Department restructuring update",
-    "Client contract negotiation",
-    "Security audit findings",
-    "Sales strategy meeting",
-    "Product launch timeline",
-    "Office relocation update",
-    "Travel reimbursement policy change",
-];
 
 /// The subject of a reply: surrounding white space trimmed, every leading
 /// `re:` (any case, with the white space after it) folded away, then one
@@ -98,13 +77,5 @@ mod tests {
         assert_eq!(parsed.get_version_num(), 4);
         assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
         assert_ne!(id, new_thread_id(&mut rng));
-    }
-
-    #[test]
-    fn there_are_sixteen_distinct_hints() {
-        let mut hints = CONTEXT_HINTS.to_vec();
-        hints.sort();
-        hints.dedup();
-        assert_eq!(hints.len(), 16);
     }
 }
