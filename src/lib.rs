@@ -19,9 +19,8 @@ pub mod component;
 
 pub use emailgen_domain::{active_hours, outcome, persona, persona_cache, python_text, store, threads};
 pub use emailgen_domain::{
-    parse_personas, Decky, EmailAction, ErrorKind, LogLevel, MailStore, Outcome, Persona, PersonaSummary,
-    PersonaView, PickError, PickOptions, ReplyLatency, Shortage, SkipReason, StoreError, Subject, ThreadRow, Tone,
-    Topology,
+    parse_personas, Decky, EmailAction, ErrorKind, LogLevel, MailStore, Outcome, Persona, PersonaSummary, PersonaView,
+    PickError, PickOptions, ReplyLatency, Shortage, SkipReason, StoreError, Subject, ThreadRow, Tone, Topology,
 };
 pub use memory::MemoryHost;
 pub use pick::Picker;

@@ -103,7 +103,9 @@ mod tests {
 
     #[test]
     fn white_space_is_pythons() {
-        for c in ['\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{1c}', '\u{1f}', '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}'] {
+        for c in
+            ['\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{1c}', '\u{1f}', '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}']
+        {
             assert!(is_space(c), "{c:?}");
         }
         for c in ['\0', '\u{1b}', '\u{7f}', '\u{180e}', '\u{200b}', '\u{feff}', 'a'] {

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use emailgen_domain::{Decky, MailStore, PickOptions, StoreError, Subject, ThreadRow, Topology};
 use emailgen_domain::persona::list_text;
+use emailgen_domain::{Decky, MailStore, PickOptions, StoreError, Subject, ThreadRow, Topology};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;

@@ -16,11 +16,11 @@ mod generated {
 pub use generated::decnet::emailgen::{clock, log, store, types};
 pub use generated::{Picker, PickerPre};
 
-/// The same world for instances whose store is waited for (feature
+/// The same world for instances whose store the host awaits (feature
 /// `async`): `store` imports are async host functions and `pick` is called
 /// with `call_async`; the types, `clock` and `log` are those above.
 #[cfg(feature = "async")]
-pub mod waited {
+pub mod asynchronous {
     #[allow(missing_docs)] // Generated; `wit/picker.wit` documents it.
     mod generated {
         wasmtime::component::bindgen!({

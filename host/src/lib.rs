@@ -104,6 +104,6 @@ pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapEr
 pub use policy::AsyncPolicyInstance;
 pub use policy::{LoadError, PickerEngine, Policy, PolicyId, PolicyInstance, Replayed};
 pub use record::{FileLimits, FileSink, PickRecord, RecordSink, RecordedPick, Recorder};
-pub use sandbox::Limits;
+pub use sandbox::{LimitOutOfRange, Limits};
 pub use serve::StoreCall;
 pub use serve::{local_clock, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};

@@ -85,7 +85,17 @@ mod tests {
     fn prose_may_hold_a_tab_and_identifiers_may_not() {
         assert_eq!(TextKind::Prose.first_refused("Quarterly\tforecast – v2"), None);
         assert_eq!(TextKind::Identifier.first_refused("<a@b>\t<c@d>"), Some('\t'));
-        for text in ["a\tb\r\nBcc: x", "nul\0", "esc\u{1b}", "del\u{7f}", "nel\u{85}", "ls\u{2028}", "ps\u{2029}", "vt\u{b}", "fs\u{1c}"] {
+        for text in [
+            "a\tb\r\nBcc: x",
+            "nul\0",
+            "esc\u{1b}",
+            "del\u{7f}",
+            "nel\u{85}",
+            "ls\u{2028}",
+            "ps\u{2029}",
+            "vt\u{b}",
+            "fs\u{1c}",
+        ] {
             assert!(TextKind::Prose.first_refused(text).is_some(), "{text:?}");
             assert!(TextKind::Identifier.first_refused(text).is_some(), "{text:?}");
         }

@@ -11,10 +11,10 @@ library ``emailgen-host``, of which this package is a thin binding.
 """
 from ._errors import (DeadlineExceeded, InternalError, InvalidInput, MemoryExceeded, PickError,
                       PolicyTrap, PolicyViolation, StoreError)
-from ._native import WIT_VERSION, LoadError, SwapRefused
-from ._picker import Limits, Picker, Recorder
+from ._native import WIT_VERSION, Limits, LoadError, PolicyInfo, SwapRefused
+from ._picker import Picker, Recorder
 from ._slot import PolicySlot
-from ._types import Action, EmailAction, Persona, PolicyInfo, Skip
+from ._types import Action, EmailAction, Persona, Skip
 
 __all__ = [
     "Action", "DeadlineExceeded", "EmailAction", "InternalError", "InvalidInput", "Limits", "LoadError",

@@ -14,7 +14,7 @@ import inspect
 from functools import partial
 from typing import Any, Optional
 
-_DONE, _STORE, _YIELD, _WAIT = 0, 1, 2, 3
+from ._native import PickSession, PollStatus
 
 
 class RepoFailure:
@@ -39,15 +39,15 @@ def _wake(waiter: asyncio.Future) -> None:
         waiter.set_result(None)
 
 
-async def drive(session: Any, repo: Any) -> tuple[Any, Optional[RepoFailure]]:
+async def drive(session: PickSession, repo: Any) -> tuple[Any, Optional[RepoFailure]]:
     """Runs a pick to its end: the native outcome, and the repository
     failure (if any) behind a store error."""
     failure: Optional[RepoFailure] = None
     while True:
         status = session.poll()
-        if status == _DONE:
+        if status == PollStatus.DONE:
             return session.outcome(), failure
-        if status == _STORE:
+        if status == PollStatus.STORE:
             call, *args = session.request()
             try:
                 result = _call_repo(repo, call, tuple(args))
@@ -58,7 +58,7 @@ async def drive(session: Any, repo: Any) -> tuple[Any, Optional[RepoFailure]]:
                 session.fail(f"{call} raised {type(exc).__name__}: {exc}")
             else:
                 session.answer(result)
-        elif status == _YIELD:
+        elif status == PollStatus.YIELD:
             await asyncio.sleep(0)
         else:
             loop = asyncio.get_running_loop()

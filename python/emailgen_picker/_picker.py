@@ -1,9 +1,7 @@
 """A sandboxed picker policy, awaited from asyncio."""
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike
 from typing import Any, Optional, Union
@@ -12,7 +10,8 @@ from . import _native
 from ._driver import RepoFailure, drive
 from ._errors import ERRORS_BY_KIND, PickError, StoreError
 from ._logs import emit
-from ._types import Action, EmailAction, PolicyInfo, Skip, email_action
+from ._native import Limits, NativeOutcome, PickSession, PolicyInfo
+from ._types import Action, EmailAction, Skip, email_action
 
 Personas = Union[str, list, None]
 
@@ -25,7 +24,7 @@ class Recorder:
 
     def __init__(self, path: Union[str, PathLike], *, max_mib: int = 64, keep: int = 4) -> None:
         self.path = str(path)
-        self._native = _native.NativeRecorder(self.path, max_mib << 20, keep)
+        self._native = _native.NativeRecorder(self.path, max_bytes=max_mib << 20, keep=keep)
 
     def flush(self) -> None:
         """Returns once every record taken so far is written."""
@@ -45,47 +44,18 @@ def recorder(record: Record) -> Optional[Recorder]:
     return Recorder(record)
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one pick may use (the CLI's ``--deadline-ms`` and
-    ``--memory-mib``): wall-clock time of the policy's own (time waiting for
-    the repository does not count) and linear memory."""
-
-    deadline_ms: int = 50
-    memory_mib: int = 32
-
-
-def _now_tuple(now: Optional[datetime]) -> Optional[tuple]:
-    """The wall clock ``now`` names (an offset is dropped, as the CLI does)."""
-    if now is None:
-        return None
-    if not isinstance(now, datetime):
-        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    return (now.year, now.month, now.day, now.hour, now.minute, now.second)
-
-
-def _pool_text(global_personas: Personas) -> Optional[str]:
-    if global_personas is None or isinstance(global_personas, str):
-        return global_personas
-    return json.dumps(global_personas)
-
-
-def _seed(seed: Optional[int], rand: Optional[random.Random]) -> Optional[int]:
+def seed_for(seed: Optional[int], rand: Optional[random.Random]) -> Optional[int]:
+    """The seed of a pick: the one given, else one drawn from ``rand`` (the
+    worker's generator), else None (the host draws one). The host checks
+    its range."""
     if seed is None and rand is not None:
         return rand.getrandbits(64)
-    if seed is not None and not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be 0 to 2**64 - 1, not {seed}")
     return seed
 
 
-def policy_info(native_outcome_or_policy: Any) -> PolicyInfo:
-    name, sha256, wit_version = native_outcome_or_policy
-    return PolicyInfo(name, sha256, wit_version)
-
-
-def typed_outcome(native: Any, failure: Optional[RepoFailure]) -> Union[Action, Skip]:
+def typed_outcome(native: NativeOutcome, failure: Optional[RepoFailure]) -> Union[Action, Skip]:
     """The outcome as Python types; an error is raised as its PickError."""
-    policy = policy_info(native.policy)
+    policy = native.policy
     kind = native.kind
     if kind == "action":
         return Action(email_action(native.action(), policy), policy, native)
@@ -111,9 +81,9 @@ class Picker:
     may run at once on one picker, each on its own instance.
     """
 
-    def __init__(self, native: Any, record: Record = None) -> None:
+    def __init__(self, native: _native.NativePolicy, record: Record = None) -> None:
         self._native = native
-        self.policy = policy_info(native.id)
+        self.policy: PolicyInfo = native.id
         self.recorder = recorder(record)
 
     @classmethod
@@ -121,9 +91,8 @@ class Picker:
         """A policy built into the package: ``default`` or ``realistic``.
         With ``record`` (a path or a :class:`Recorder`), every pick is
         recorded there."""
-        limits = limits or Limits()
         try:
-            return cls(_native.NativePolicy.builtin(name, limits.deadline_ms, limits.memory_mib), record)
+            return cls(_native.NativePolicy.builtin(name, limits=limits), record)
         finally:
             emit()
 
@@ -139,10 +108,9 @@ class Picker:
         """A policy from a WebAssembly component file. With ``cache_dir``,
         its compiled code is kept there and reloaded without compiling;
         with ``record``, every pick is recorded."""
-        limits = limits or Limits()
         try:
-            native = _native.NativePolicy.from_file(str(path), limits.deadline_ms, limits.memory_mib,
-                                                    None if cache_dir is None else str(cache_dir))
+            native = _native.NativePolicy.from_file(str(path), limits=limits,
+                                                    cache_dir=None if cache_dir is None else str(cache_dir))
         finally:
             emit()
         return cls(native, record)
@@ -178,20 +146,23 @@ class Picker:
         tick's local wall clock (the host's when None); the same ``seed``,
         data and ``now`` give the same outcome as ``host-harness pick``.
         ``global_personas`` (JSON text or a list) replaces the pool file."""
-        native, failure = await self.run(repo, now=now, seed=_seed(seed, rand),
-                                         reply_probability=reply_probability, global_personas=global_personas)
+        session = self.start(now=now, seed=seed_for(seed, rand), reply_probability=reply_probability,
+                             global_personas=global_personas)
+        native, failure = await run(session, repo)
         return typed_outcome(native, failure)
 
-    async def run(self, repo: Any, *, now: Optional[datetime], seed: Optional[int],
-                  reply_probability: Optional[float], global_personas: Personas,
-                  fresh: bool = False, record: Optional[Recorder] = None) -> tuple[Any, Optional[RepoFailure]]:
-        """The native outcome of one pick (no exception for an error),
-        recorded into ``record`` or this picker's recorder."""
-        into = record or self.recorder
+    def start(self, *, fresh: bool = False, **options: Any) -> PickSession:
+        """A native pick (its options checked now), recorded into this
+        picker's recorder."""
         emit()  # lines from elsewhere (a record writer), and this pick's level
-        session = self._native.start(seed, _now_tuple(now), reply_probability, _pool_text(global_personas), fresh,
-                                     into._native if into else None)
-        try:
-            return await drive(session, repo)
-        finally:
-            emit()
+        into = self.recorder._native if self.recorder else None
+        return self._native.start(fresh=fresh, recorder=into, **options)
+
+
+async def run(session: PickSession, repo: Any) -> tuple[NativeOutcome, Optional[RepoFailure]]:
+    """Drives a native pick against ``repo`` to its outcome (no exception
+    for an error)."""
+    try:
+        return await drive(session, repo)
+    finally:
+        emit()

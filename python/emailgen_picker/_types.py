@@ -5,16 +5,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
+from ._native import NativeOutcome, PolicyInfo
 
-@dataclass(frozen=True)
-class PolicyInfo:
-    """Which policy made a pick."""
-
-    name: str
-    sha256: str
-    wit_version: str
+if TYPE_CHECKING:
+    from ._native import ActionFields
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ else:
 class _Outcome:
     """An outcome that prints as the CLI does."""
 
-    _native: Any
+    _native: NativeOutcome
 
     def to_json(self) -> dict:
         """The SPEC §7 JSON line ``host-harness pick`` prints for this pick."""
@@ -99,7 +95,7 @@ class Action(_Outcome):
 
     action: EmailAction
     policy: PolicyInfo
-    _native: Any = field(repr=False, compare=False)
+    _native: NativeOutcome = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -113,11 +109,10 @@ class Skip(_Outcome):
     mail_decky_uuid: Optional[str]
     count: Optional[int]
     policy: PolicyInfo
-    _native: Any = field(repr=False, compare=False)
+    _native: NativeOutcome = field(repr=False, compare=False)
 
 
-def email_action(fields: dict, policy: PolicyInfo) -> EmailAction:
+def email_action(fields: ActionFields, policy: PolicyInfo) -> EmailAction:
     """The action of a native outcome's fields."""
-    fields["sender"] = Persona(**fields["sender"])
-    fields["recipient"] = Persona(**fields["recipient"])
-    return EmailAction(policy=policy, **fields)
+    sender, recipient = Persona(**fields.pop("sender")), Persona(**fields.pop("recipient"))
+    return EmailAction(sender=sender, recipient=recipient, policy=policy, **fields)

@@ -8,16 +8,16 @@ use emailgen_host::{Decky, StoreError, ThreadRow, Topology};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
-use crate::store::{StoreAnswer, StoreRequest};
+use crate::mailbox::{Answer, Question};
 
 type Converted<T> = Result<T, StoreError>;
 
 /// The answer to `request`, converted.
-pub fn convert(request: &StoreRequest, value: &Bound<'_, PyAny>) -> Converted<StoreAnswer> {
-    match request {
-        StoreRequest::Deckies { services } => deckies(value, services).map(StoreAnswer::Deckies),
-        StoreRequest::Topology { .. } => topology(value).map(StoreAnswer::Topology),
-        StoreRequest::Threads { .. } => threads(value).map(StoreAnswer::Threads),
+pub fn convert(question: &Question, value: &Bound<'_, PyAny>) -> Converted<Answer> {
+    match question {
+        Question::Deckies { services } => deckies(value, services).map(Answer::Deckies),
+        Question::Topology { .. } => topology(value).map(Answer::Topology),
+        Question::Threads { .. } => threads(value).map(Answer::Threads),
     }
 }
 
@@ -128,7 +128,8 @@ pub fn persona_list_text(text: &Bound<'_, PyString>) -> PyResult<String> {
     }
 }
 
-fn json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
+/// A Python value as JSON text (`json.dumps`).
+pub fn json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
     let json = value.py().import("json")?;
     json.call_method1("dumps", (value,))?.extract()
 }

@@ -12,13 +12,14 @@
 use pyo3::prelude::*;
 
 mod answers;
-mod engines;
+mod limits;
 mod logs;
+mod mailbox;
+mod options;
 mod outcome;
 mod policy;
 mod session;
 mod slot;
-mod store;
 
 pyo3::create_exception!(_native, LoadError, pyo3::exceptions::PyException, "A policy could not be loaded.");
 pyo3::create_exception!(
@@ -32,10 +33,13 @@ pyo3::create_exception!(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logs::install();
     m.add_function(wrap_pyfunction!(logs::take_logs, m)?)?;
+    m.add_class::<limits::Limits>()?;
+    m.add_class::<outcome::PolicyInfo>()?;
+    m.add_class::<outcome::NativeOutcome>()?;
     m.add_class::<policy::NativePolicy>()?;
     m.add_class::<policy::NativeRecorder>()?;
     m.add_class::<session::PickSession>()?;
-    m.add_class::<outcome::NativeOutcome>()?;
+    m.add_class::<session::PollStatus>()?;
     m.add_class::<slot::NativeSlot>()?;
     m.add("LoadError", m.py().get_type::<LoadError>())?;
     m.add("SwapRefused", m.py().get_type::<SwapRefused>())?;

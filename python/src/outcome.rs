@@ -1,20 +1,51 @@
-//! A pick's outcome as Python reads it: its kind, its parts as plain
-//! Python values (the package builds its dataclasses from them), and the
-//! SPEC §7 JSON line the CLI prints for it.
+//! A pick's outcome as Python reads it, and the policy that made it: its
+//! kind, its parts as plain Python values (the package builds its
+//! dataclasses from them), and the SPEC §7 JSON line the CLI prints for it.
 
-use emailgen_host::{PickOutcome, PolicyId, SkipReason};
 use emailgen_domain::Persona;
+use emailgen_host::{PickOutcome, PolicyId, SkipReason};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 /// A skip as Python reads it: (kind, source, mail decky uuid, count).
 type SkipParts = (&'static str, Option<String>, Option<String>, Option<u32>);
 
+/// Which policy made a pick: its name, the sha256 of its component, and
+/// the WIT version it was built against.
+#[pyclass(frozen, eq, hash, module = "emailgen_picker._native")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PolicyInfo {
+    #[pyo3(get)]
+    pub name: String,
+    #[pyo3(get)]
+    pub sha256: String,
+    #[pyo3(get)]
+    pub wit_version: String,
+}
+
+#[pymethods]
+impl PolicyInfo {
+    #[new]
+    fn new(name: String, sha256: String, wit_version: String) -> Self {
+        PolicyInfo { name, sha256, wit_version }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("PolicyInfo(name={:?}, sha256={:?}, wit_version={:?})", self.name, self.sha256, self.wit_version)
+    }
+}
+
+impl From<&PolicyId> for PolicyInfo {
+    fn from(id: &PolicyId) -> Self {
+        PolicyInfo { name: id.name.clone(), sha256: id.sha256.clone(), wit_version: id.wit_version.clone() }
+    }
+}
+
 /// One pick's outcome and the policy that made it.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativeOutcome {
     pub outcome: PickOutcome,
-    pub policy: PolicyId,
+    pub policy: PolicyInfo,
 }
 
 #[pymethods]
@@ -29,11 +60,10 @@ impl NativeOutcome {
         }
     }
 
-    /// The policy: (name, sha256, wit_version).
+    /// The policy that made the pick.
     #[getter]
-    fn policy(&self) -> (String, String, String) {
-        let PolicyId { name, sha256, wit_version } = &self.policy;
-        (name.clone(), sha256.clone(), wit_version.clone())
+    fn policy(&self) -> PolicyInfo {
+        self.policy.clone()
     }
 
     /// The SPEC §7 JSON line, exactly as `host-harness pick` prints it.
@@ -76,10 +106,10 @@ impl NativeOutcome {
     }
 
     /// An error's (kind, message), kind as in the JSON line, or None.
-    fn error(&self) -> PyResult<Option<(String, String)>> {
-        let PickOutcome::Error { error } = &self.outcome else { return Ok(None) };
+    fn error(&self) -> Option<(String, String)> {
+        let PickOutcome::Error { error } = &self.outcome else { return None };
         let kind = serde_json::to_value(error.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        Ok(Some((kind, error.message.clone())))
+        Some((kind, error.message.clone()))
     }
 }
 

@@ -1,126 +1,89 @@
-//! A loaded policy for Python, with its warm instances.
+//! A loaded policy for Python. Its warm instances are the library's (the
+//! policy's pool); a pick takes one for as long as it runs.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
 use emailgen_host::{
-    local_clock, AsyncPolicyInstance, CompileCache, FileLimits, FileSink, LoadError, PersonaPoolFile, PickOptions,
-    Policy, RecordSink, Recorder,
+    local_clock, AsyncPolicyInstance, CompileCache, FileLimits, FileSink, LoadError, Policy, RecordSink, Recorder,
 };
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 
-use crate::engines::engine;
+use crate::limits::Limits;
+use crate::mailbox::{MailboxStore, SharedMailbox};
+use crate::options::{global_pool, pick_options};
+use crate::outcome::PolicyInfo;
 use crate::session::PickSession;
-use crate::store::{GlobalPool, SlotStore};
 
-/// Warm instances not picking now. A pick takes one (or makes one) and
-/// gives it back when it is over, so picks at once each have their own.
-pub struct Idle {
-    policy: Policy,
-    instances: Mutex<Vec<AsyncPolicyInstance>>,
-}
-
-/// How many idle instances a policy keeps (more picks at once make more,
-/// which are dropped when they finish).
-const MAX_IDLE: usize = 64;
-
-impl Idle {
-    fn take(&self) -> AsyncPolicyInstance {
-        let kept = self.instances.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        kept.unwrap_or_else(|| AsyncPolicyInstance::new(self.policy.clone(), local_clock()))
-    }
-
-    pub fn put(&self, instance: AsyncPolicyInstance) {
-        let mut instances = self.instances.lock().unwrap_or_else(|p| p.into_inner());
-        if instances.len() < MAX_IDLE {
-            instances.push(instance);
-        }
-    }
-}
-
-/// A policy loaded on an engine for its limits, checked, ready to pick.
+/// A policy loaded on the engine for its limits, checked, ready to pick.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativePolicy {
     pub policy: Policy,
-    idle: Arc<Idle>,
-    pool_file: Arc<Mutex<PersonaPoolFile>>,
 }
 
 fn load_error(err: LoadError) -> PyErr {
     crate::LoadError::new_err(err.to_string())
 }
 
-impl NativePolicy {
-    fn new(policy: Policy) -> Self {
-        let idle = Arc::new(Idle { policy: policy.clone(), instances: Mutex::default() });
-        NativePolicy { policy, idle, pool_file: Arc::new(Mutex::new(PersonaPoolFile::from_environment())) }
-    }
-}
-
 #[pymethods]
 impl NativePolicy {
     /// A built-in policy (`default`, `realistic`).
     #[staticmethod]
-    fn builtin(name: &str, deadline_ms: u64, memory_mib: u64) -> PyResult<Self> {
-        let engine = engine(deadline_ms, memory_mib)?;
-        Ok(NativePolicy::new(Policy::named_builtin(&engine, name).map_err(load_error)?))
+    #[pyo3(signature = (name, *, limits = None))]
+    fn builtin(name: &str, limits: Option<PyRef<'_, Limits>>) -> PyResult<Self> {
+        let engine = limits.map_or_else(Limits::default, |l| *l).engine()?;
+        Ok(NativePolicy { policy: Policy::named_builtin(&engine, name).map_err(load_error)? })
     }
 
     /// A policy from a component file, through the compile cache in
     /// `cache_dir` when one is given.
     #[staticmethod]
-    #[pyo3(signature = (path, deadline_ms, memory_mib, cache_dir=None))]
-    fn from_file(path: PathBuf, deadline_ms: u64, memory_mib: u64, cache_dir: Option<PathBuf>) -> PyResult<Self> {
-        let engine = engine(deadline_ms, memory_mib)?;
-        let policy = match cache_dir {
+    #[pyo3(signature = (path, *, limits = None, cache_dir = None))]
+    fn from_file(
+        py: Python<'_>,
+        path: PathBuf,
+        limits: Option<PyRef<'_, Limits>>,
+        cache_dir: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let engine = limits.map_or_else(Limits::default, |l| *l).engine()?;
+        let policy = py.detach(|| match cache_dir {
             Some(dir) => CompileCache::new(dir).load_file(&engine, &path).map(|(policy, _)| policy),
             None => Policy::from_file(&engine, &path),
-        };
-        Ok(NativePolicy::new(policy.map_err(load_error)?))
+        });
+        Ok(NativePolicy { policy: policy.map_err(load_error)? })
     }
 
-    /// (name, sha256, wit_version).
+    /// Which policy this is.
     #[getter]
-    fn id(&self) -> (String, String, String) {
-        let id = self.policy.id();
-        (id.name.clone(), id.sha256.clone(), id.wit_version.clone())
+    fn id(&self) -> PolicyInfo {
+        PolicyInfo::from(self.policy.id())
     }
 
-    /// Starts a pick: `now` as (year, month, day, hour, minute, second) of
-    /// the local wall clock; `global_personas` the pool's JSON text (None:
-    /// the pool file); `fresh` on a new instance rather than a warm one;
-    /// recorded into `recorder` when given.
-    #[pyo3(signature = (seed=None, now=None, reply_probability=None, global_personas=None, fresh=false, recorder=None))]
+    /// Starts a pick: on a warm instance from the policy's pool, or with
+    /// `fresh` on a new one; `now` a `datetime` (its wall clock), None for
+    /// the host's; `global_personas` JSON text or a list (None: the pool
+    /// file); recorded into `recorder` when given.
+    #[pyo3(signature = (*, seed = None, now = None, reply_probability = None, global_personas = None, fresh = false, recorder = None))]
     fn start(
         &self,
-        seed: Option<u64>,
-        now: Option<(i32, u32, u32, u32, u32, u32)>,
+        seed: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
         reply_probability: Option<f64>,
-        global_personas: Option<Bound<'_, PyString>>,
+        global_personas: Option<&Bound<'_, PyAny>>,
         fresh: bool,
         recorder: Option<PyRef<'_, NativeRecorder>>,
     ) -> PyResult<PickSession> {
-        let now = now.map(local_datetime).transpose()?;
-        let options = PickOptions { seed, now, reply_probability };
-        let global = match global_personas {
-            Some(text) => GlobalPool::Given(crate::answers::persona_list_text(&text)?),
-            None => GlobalPool::File(self.pool_file.clone()),
-        };
-        let slot = Arc::default();
-        let store = Box::new(SlotStore { slot: Arc::clone(&slot), global });
+        let options = pick_options(seed, now, reply_probability)?;
+        let mailbox = SharedMailbox::default();
+        let store = Box::new(MailboxStore { mailbox: Arc::clone(&mailbox), global: global_pool(global_personas)? });
         let mut instance = match fresh {
-            true => AsyncPolicyInstance::new(self.policy.clone(), local_clock()),
-            false => self.idle.take(),
+            true => AsyncPolicyInstance::fresh(self.policy.clone(), local_clock()),
+            false => AsyncPolicyInstance::new(self.policy.clone(), local_clock()),
         };
         instance.set_recorder(recorder.map(|r| r.sink.clone() as Recorder));
-        let future = Box::pin(async move {
-            let outcome = instance.pick(store, &options).await;
-            (instance, outcome)
-        });
-        Ok(PickSession::new(future, slot, self.idle.clone(), self.policy.id().clone()))
+        let policy = PolicyInfo::from(self.policy.id());
+        let future = Box::pin(async move { (instance.pick(store, &options).await, policy) });
+        Ok(PickSession::new(future, mailbox))
     }
 }
 
@@ -128,12 +91,13 @@ impl NativePolicy {
 /// the pickers and slots that record into it.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativeRecorder {
-    sink: Arc<FileSink>,
+    pub sink: Arc<FileSink>,
 }
 
 #[pymethods]
 impl NativeRecorder {
     #[new]
+    #[pyo3(signature = (path, *, max_bytes, keep))]
     fn new(path: PathBuf, max_bytes: u64, keep: u32) -> PyResult<Self> {
         let sink = FileSink::create(&path, FileLimits { max_bytes, keep })
             .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("cannot record to {}: {e}", path.display())))?;
@@ -144,10 +108,4 @@ impl NativeRecorder {
     fn flush(&self, py: Python<'_>) {
         py.detach(|| self.sink.flush());
     }
-}
-
-fn local_datetime((y, mo, d, h, mi, s): (i32, u32, u32, u32, u32, u32)) -> PyResult<NaiveDateTime> {
-    NaiveDate::from_ymd_opt(y, mo, d)
-        .and_then(|date| date.and_hms_opt(h, mi, s))
-        .ok_or_else(|| PyValueError::new_err(format!("now is not a valid date and time: {y}-{mo}-{d} {h}:{mi}:{s}")))
 }

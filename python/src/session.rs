@@ -1,12 +1,12 @@
 //! One awaited pick, polled from Python.
 //!
-//! Python calls [`PickSession::poll`] and gets what the pick needs next:
-//! it is done; it asks the repository (then Python awaits the call and
-//! hands the answer over with `answer` or `fail`); it gave the loop a turn
-//! (the guest computes, or waits briefly: poll again soon); or it waits on
-//! a timer outside the loop (a policy's sleep: `wake_on` arranges a
-//! wake-up on the loop). The guest runs while `poll` runs, with the GIL
-//! released.
+//! Python calls [`PickSession::poll`] and gets what the pick needs next
+//! ([`PollStatus`]): it is done; it asks the repository (then Python awaits
+//! the call and hands the answer over with `answer` or `fail`); it gave the
+//! loop a turn (the guest computes, or waits briefly: poll again soon); or
+//! it waits on a timer outside the loop (a policy's sleep: `wake_on`
+//! arranges a wake-up on the loop). The guest runs while `poll` runs, with
+//! the GIL released.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,50 +14,55 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use emailgen_host::{AsyncPolicyInstance, PickOutcome, PolicyId, StoreError};
+use emailgen_host::{PickOutcome, StoreError};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::answers;
-use crate::outcome::NativeOutcome;
-use crate::policy::Idle;
-use crate::store::{lock, SharedSlot, StoreRequest};
+use crate::mailbox::{open, Question, SharedMailbox};
+use crate::outcome::{NativeOutcome, PolicyInfo};
 
-/// The pick is over: `outcome()` has it.
-pub const DONE: u8 = 0;
-/// The pick asks the repository: `request()` says what.
-pub const STORE: u8 = 1;
-/// The pick gave the loop a turn: poll again after one.
-pub const YIELD: u8 = 2;
-/// The pick waits for a timer: poll again once `wake_on`'s callback ran.
-pub const WAIT: u8 = 3;
+/// What a pick needs next, as [`PickSession::poll`] says.
+#[pyclass(frozen, eq, eq_int, module = "emailgen_picker._native")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PollStatus {
+    /// The pick is over: `outcome()` has it.
+    #[pyo3(name = "DONE")]
+    Done,
+    /// The pick asks the repository: `request()` says what.
+    #[pyo3(name = "STORE")]
+    Store,
+    /// The pick gave the loop a turn: poll again after one.
+    #[pyo3(name = "YIELD")]
+    Yield,
+    /// The pick waits for a timer: poll again once `wake_on`'s callback ran.
+    #[pyo3(name = "WAIT")]
+    Wait,
+}
 
-/// A pick in progress: the instance it runs on comes back with its
-/// outcome.
-pub type PickFuture = Pin<Box<dyn Future<Output = (AsyncPolicyInstance, PickOutcome)> + Send>>;
+/// A pick in progress, and the policy it runs on once it is over (a
+/// slot's pick learns which policy took it only when it starts).
+pub type PickFuture = Pin<Box<dyn Future<Output = (PickOutcome, PolicyInfo)> + Send>>;
 
 #[derive(Default)]
 struct State {
     future: Option<PickFuture>,
-    outcome: Option<PickOutcome>,
+    outcome: Option<(PickOutcome, PolicyInfo)>,
 }
 
 /// One awaited pick.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct PickSession {
     state: Mutex<State>,
-    slot: SharedSlot,
+    mailbox: SharedMailbox,
     wake: Arc<LoopWake>,
-    /// Where the instance goes back when the pick is over.
-    idle: Arc<Idle>,
-    policy: PolicyId,
 }
 
 impl PickSession {
-    pub fn new(future: PickFuture, slot: SharedSlot, idle: Arc<Idle>, policy: PolicyId) -> Self {
+    pub fn new(future: PickFuture, mailbox: SharedMailbox) -> Self {
         let state = State { future: Some(future), outcome: None };
-        PickSession { state: Mutex::new(state), slot, wake: Arc::default(), idle, policy }
+        PickSession { state: Mutex::new(state), mailbox, wake: Arc::default() }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -67,27 +72,29 @@ impl PickSession {
 
 #[pymethods]
 impl PickSession {
-    /// Runs the pick until it needs something; returns DONE, STORE, YIELD
-    /// or WAIT.
-    fn poll(&self, py: Python<'_>) -> PyResult<u8> {
+    /// Runs the pick until it needs something.
+    fn poll(&self, py: Python<'_>) -> PollStatus {
         let mut state = self.state();
-        let Some(future) = state.future.as_mut() else { return Ok(DONE) };
+        let Some(future) = state.future.as_mut() else { return PollStatus::Done };
         let waker = Waker::from(self.wake.clone());
         let polled = py.detach(|| future.as_mut().poll(&mut Context::from_waker(&waker)));
         match polled {
-            Poll::Ready((instance, outcome)) => {
+            Poll::Ready(done) => {
                 state.future = None;
-                state.outcome = Some(outcome);
-                self.idle.put(instance);
-                Ok(DONE)
+                state.outcome = Some(done);
+                PollStatus::Done
             }
             Poll::Pending => {
-                let mut slot = lock(&self.slot);
-                if let Some(request) = slot.asked.take() {
-                    slot.waiting = Some(request);
-                    return Ok(STORE);
+                let mut mailbox = open(&self.mailbox);
+                if let Some(question) = mailbox.asked.take() {
+                    mailbox.waiting = Some(question);
+                    return PollStatus::Store;
                 }
-                Ok(if self.wake.take() { YIELD } else { WAIT })
+                if self.wake.take() {
+                    PollStatus::Yield
+                } else {
+                    PollStatus::Wait
+                }
             }
         }
     }
@@ -96,12 +103,14 @@ impl PickSession {
     /// `("get_topology", id)` or `("list_orchestrator_email_threads",
     /// decky, sender, recipient, limit)`.
     fn request<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let slot = lock(&self.slot);
-        let Some(request) = &slot.waiting else { return Err(PyRuntimeError::new_err("the pick asks nothing now")) };
-        match request {
-            StoreRequest::Deckies { .. } => PyTuple::new(py, ["list_running_deckies"]),
-            StoreRequest::Topology { id } => (String::from("get_topology"), id.clone()).into_pyobject(py),
-            StoreRequest::Threads { decky, sender, recipient, limit } => (
+        let mailbox = open(&self.mailbox);
+        let Some(question) = &mailbox.waiting else {
+            return Err(PyRuntimeError::new_err("the pick asks nothing now"));
+        };
+        match question {
+            Question::Deckies { .. } => PyTuple::new(py, ["list_running_deckies"]),
+            Question::Topology { id } => (String::from("get_topology"), id.clone()).into_pyobject(py),
+            Question::Threads { decky, sender, recipient, limit } => (
                 String::from("list_orchestrator_email_threads"),
                 decky.clone(),
                 sender.clone(),
@@ -115,21 +124,21 @@ impl PickSession {
     /// Hands the repository's answer to the waiting question. An answer
     /// that does not fit becomes a store error the pick reports.
     fn answer(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut slot = lock(&self.slot);
-        let Some(request) = slot.waiting.take() else {
+        let mut mailbox = open(&self.mailbox);
+        let Some(question) = mailbox.waiting.take() else {
             return Err(PyRuntimeError::new_err("the pick asks nothing now"));
         };
-        slot.answer = Some(answers::convert(&request, value));
+        mailbox.answer = Some(answers::convert(&question, value));
         Ok(())
     }
 
     /// The repository call failed with `message`.
     fn fail(&self, message: String) -> PyResult<()> {
-        let mut slot = lock(&self.slot);
-        if slot.waiting.take().is_none() {
+        let mut mailbox = open(&self.mailbox);
+        if mailbox.waiting.take().is_none() {
             return Err(PyRuntimeError::new_err("the pick asks nothing now"));
         }
-        slot.answer = Some(Err(StoreError(message)));
+        mailbox.answer = Some(Err(StoreError(message)));
         Ok(())
     }
 
@@ -142,7 +151,7 @@ impl PickSession {
     /// The outcome, once DONE.
     fn outcome(&self) -> PyResult<NativeOutcome> {
         match self.state().outcome.clone() {
-            Some(outcome) => Ok(NativeOutcome { outcome, policy: self.policy.clone() }),
+            Some((outcome, policy)) => Ok(NativeOutcome { outcome, policy }),
             None => Err(PyRuntimeError::new_err("the pick is not over")),
         }
     }

@@ -1,74 +1,72 @@
-//! The library's policy slot for Python: which policy is active, atomic
-//! promotion after a canary, rollback on demand and after failures in a
-//! row. Python runs the picks (and the canary) itself, awaited; the slot
-//! keeps the books.
+//! The library's policy slot for Python: which policy is active, picks on
+//! it (awaited, counted toward the automatic rollback, recorded), atomic
+//! promotion after a canary, rollback on demand.
 
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use emailgen_host::{PolicyId, PolicySlot};
+use emailgen_host::{local_clock, PolicySlot, Recorder};
 use pyo3::prelude::*;
 
-use crate::outcome::NativeOutcome;
-use crate::policy::NativePolicy;
+use crate::mailbox::{MailboxStore, SharedMailbox};
+use crate::options::{global_pool, pick_options};
+use crate::outcome::{NativeOutcome, PolicyInfo};
+use crate::policy::{NativePolicy, NativeRecorder};
+use crate::session::PickSession;
 
 /// An orchestrator's active policy, swapped atomically.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativeSlot {
-    slot: PolicySlot,
-    /// The pickers promoted so far, to find the active one's warm
-    /// instances by its policy.
-    pickers: Mutex<Vec<Py<NativePolicy>>>,
-}
-
-fn id_tuple(id: PolicyId) -> (String, String, String) {
-    (id.name, id.sha256, id.wit_version)
+    slot: Arc<PolicySlot>,
 }
 
 #[pymethods]
 impl NativeSlot {
     #[new]
-    fn new(initial: Py<NativePolicy>, rollback_after: u32) -> Self {
-        let slot = PolicySlot::new(initial.get().policy.clone(), rollback_after);
-        NativeSlot { slot, pickers: Mutex::new(vec![initial]) }
+    #[pyo3(signature = (initial, *, rollback_after, recorder = None))]
+    fn new(initial: &NativePolicy, rollback_after: u32, recorder: Option<PyRef<'_, NativeRecorder>>) -> Self {
+        let slot = PolicySlot::new(initial.policy.clone(), rollback_after);
+        slot.set_recorder(recorder.map(|r| r.sink.clone() as Recorder));
+        NativeSlot { slot: Arc::new(slot) }
     }
 
-    /// The active picker and its generation (one more per promotion or
-    /// rollback).
-    fn active(&self, py: Python<'_>) -> (Py<NativePolicy>, u64) {
-        let (policy, generation) = self.slot.active();
-        let pickers = self.pickers.lock().unwrap_or_else(|p| p.into_inner());
-        let picker =
-            pickers.iter().rev().find(|p| p.get().policy.id() == policy.id()).expect("every promoted policy is kept");
-        (picker.clone_ref(py), generation)
+    /// The active policy (one of the same pool as the slot's).
+    fn active(&self) -> NativePolicy {
+        NativePolicy { policy: (*self.slot.active().0).clone() }
+    }
+
+    /// Starts a pick on the policy active when it starts; see
+    /// `NativePolicy.start` for the options.
+    #[pyo3(signature = (*, seed = None, now = None, reply_probability = None, global_personas = None))]
+    fn start(
+        &self,
+        seed: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        reply_probability: Option<f64>,
+        global_personas: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PickSession> {
+        let options = pick_options(seed, now, reply_probability)?;
+        let mailbox = SharedMailbox::default();
+        let store = Box::new(MailboxStore { mailbox: Arc::clone(&mailbox), global: global_pool(global_personas)? });
+        let slot = Arc::clone(&self.slot);
+        let future = Box::pin(async move {
+            let picked = slot.pick_async(store, local_clock(), &options).await;
+            (picked.outcome, PolicyInfo::from(&picked.policy))
+        });
+        Ok(PickSession::new(future, mailbox))
     }
 
     /// Promotes `candidate` if `canary` (a pick it made on a fresh
     /// instance) is an action or a skip; raises `SwapRefused` otherwise.
-    fn promote(&self, candidate: Py<NativePolicy>, canary: &NativeOutcome) -> PyResult<(String, String, String)> {
-        let promoted = self.slot.promote_after_canary(candidate.get().policy.clone(), canary.outcome.clone());
+    fn promote(&self, py: Python<'_>, candidate: &NativePolicy, canary: &NativeOutcome) -> PyResult<PolicyInfo> {
+        let (candidate, canary) = (candidate.policy.clone(), canary.outcome.clone());
+        let promoted = py.detach(|| self.slot.promote_after_canary(candidate, canary));
         let id = promoted.map_err(|e| crate::SwapRefused::new_err(e.to_string()))?;
-        let mut pickers = self.pickers.lock().unwrap_or_else(|p| p.into_inner());
-        pickers.push(candidate);
-        // The active policy and the one a rollback would reinstate are all
-        // the slot can reach.
-        let (active, previous) = (self.slot.active().0, self.slot.previous());
-        let reachable = |p: &Py<NativePolicy>| {
-            let id = p.get().policy.id();
-            id == active.id() || previous.as_ref().is_some_and(|prev| id == prev.id())
-        };
-        pickers.retain(reachable);
-        Ok(id_tuple(id))
+        Ok(PolicyInfo::from(&id))
     }
 
     /// Reinstates the previous policy; raises `SwapRefused` if none.
-    fn rollback(&self) -> PyResult<(String, String, String)> {
+    fn rollback(&self) -> PyResult<PolicyInfo> {
         let id = self.slot.rollback().map_err(|e| crate::SwapRefused::new_err(e.to_string()))?;
-        Ok(id_tuple(id))
-    }
-
-    /// Counts a pick made on `generation` toward the automatic rollback;
-    /// the policy rolled back to, when this pick's failure triggered one.
-    fn record(&self, outcome: &NativeOutcome, generation: u64) -> Option<(String, String, String)> {
-        self.slot.record(&outcome.outcome, generation).map(id_tuple)
+        Ok(PolicyInfo::from(&id))
     }
 }

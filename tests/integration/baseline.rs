@@ -24,7 +24,7 @@ fn the_native_baseline_picks_what_the_sandbox_picks() {
         for seed in 0..40 {
             let wasm = instance.pick(&options(seed));
             assert!(matches!(wasm, PickOutcome::Action { .. }), "{workload} seed {seed}: {}", wasm.to_json());
-            let baseline: PickOutcome = native.pick(&mut host, &options(seed)).into();
+            let baseline: PickOutcome = native.pick(&mut host, &options(seed));
             assert_eq!(wasm, baseline, "{workload} seed {seed}");
         }
     }

@@ -126,7 +126,9 @@ fn information_separators_around_a_window_make_it_malformed_as_int_reads_them() 
 fn windows_in_non_ascii_digits_are_windows() {
     for window in ["０８:００-０９:００", "٠٨:٠٠-٠٩:٠٠", r"\u300008:00-09:00\u00a0"] {
         let mut store = company(json!([]));
-        let early = format!(r#", {{"name": "Early", "email": "early@acme.example", "role": "Ops", "active_hours": "{window}"}}"#);
+        let early = format!(
+            r#", {{"name": "Early", "email": "early@acme.example", "role": "Ops", "active_hours": "{window}"}}"#
+        );
         store.add_topology("t1", pair_and(&early), Some("en"));
         let at_time = |hour| move |seed| PickOptions { now: Some(at(hour, 30)), ..seeded(seed) };
         let at_ten = who_takes_part(&store, at_time(10));

@@ -7,15 +7,16 @@
 
 mod common;
 
+mod async_picks;
 mod baseline;
 mod component;
 mod decnet_data;
 mod escapes;
 mod load;
 mod persona_properties;
+mod pool;
 mod realistic;
 mod record;
 mod sandbox;
 mod statistics;
 mod swap;
-mod waited;

@@ -20,7 +20,7 @@ fn wasm(store: &TestStore, options: &PickOptions) -> PickOutcome {
 }
 
 fn native(store: &TestStore, options: &PickOptions) -> PickOutcome {
-    realistic_policy::Realistic::default().pick(&mut store.clone(), options).into()
+    realistic_policy::Realistic::default().pick(&mut store.clone(), options)
 }
 
 fn saturday() -> PickOptions {

@@ -394,11 +394,10 @@ mod tests {
         assert_eq!(field("99999999999999999999"), Field::Int(None));
         assert_eq!(field("1e0"), Field::Float(1.0));
         assert_eq!(field(r#"{"\udc00": 1}"#), Field::Object);
-        assert_eq!(field(r#"["a", ["b"], "\ud800"]"#), Field::List(vec![
-            Field::Str("a".into()),
-            Field::List(Vec::new()),
-            Field::Unpaired("\u{fffd}".into())
-        ]));
+        assert_eq!(
+            field(r#"["a", ["b"], "\ud800"]"#),
+            Field::List(vec![Field::Str("a".into()), Field::List(Vec::new()), Field::Unpaired("\u{fffd}".into())])
+        );
     }
 
     #[test]

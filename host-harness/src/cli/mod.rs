@@ -12,6 +12,7 @@ mod run;
 mod simulate;
 
 use clap::{Parser, Subcommand};
+use emailgen_host::sandbox as limits;
 
 /// Exit status when every pick was an action or a skip.
 pub const EXIT_OK: i32 = 0;
@@ -53,24 +54,23 @@ enum Command {
     Replay(replay::ReplayArgs),
 }
 
-/// Sandbox limits shared by every command that runs policies.
+/// Sandbox limits shared by every command that runs policies (the
+/// library's ranges and defaults: `emailgen_host::sandbox::limits`).
 #[derive(clap::Args, Clone)]
 pub struct LimitArgs {
     /// Wall-clock time one pick may take before it ends as a `deadline` error.
-    #[arg(long, value_name = "MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    #[arg(long, value_name = "MS", default_value_t = limits::DEFAULT_DEADLINE_MS,
+          value_parser = clap::value_parser!(u64).range(limits::DEADLINE_MS))]
     deadline_ms: u64,
     /// Linear memory one policy instance may grow to, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    #[arg(long, value_name = "MIB", default_value_t = limits::DEFAULT_MEMORY_MIB,
+          value_parser = clap::value_parser!(u64).range(limits::MEMORY_MIB))]
     memory_mib: u64,
 }
 
 impl LimitArgs {
     pub fn engine(&self) -> Result<emailgen_host::PickerEngine, Fatal> {
-        let limits = emailgen_host::Limits {
-            deadline: std::time::Duration::from_millis(self.deadline_ms),
-            memory_bytes: (self.memory_mib as usize) << 20,
-            ..emailgen_host::Limits::default()
-        };
+        let limits = emailgen_host::Limits::with_operator(self.deadline_ms, self.memory_mib)?;
         Ok(emailgen_host::PickerEngine::new(limits)?)
     }
 }

@@ -92,8 +92,9 @@ fn a_lone_surrogate_in_a_persona_entry_costs_that_entry_not_the_file() {
     let as_text = format!("{:?}", format!("[{entries}]"));
     let as_text_single = as_text.replace(r"\\ud83d", r"\ud83d");
     for list in [format!("[{entries}]"), as_text, as_text_single] {
-        let mut s = parse(&format!(r#"{{"topologies": {{"t1": {{"email_personas": {list}}}}}, "global_personas": {list}}}"#))
-            .unwrap_or_else(|e| panic!("{list}: {e}"));
+        let mut s =
+            parse(&format!(r#"{{"topologies": {{"t1": {{"email_personas": {list}}}}}, "global_personas": {list}}}"#))
+                .unwrap_or_else(|e| panic!("{list}: {e}"));
         for text in [s.store.topologies()["t1"].email_personas.clone(), s.store.global_personas().unwrap()] {
             let parsed = emailgen_domain::parse_personas(&text, "en");
             let names: Vec<&str> = parsed.personas.iter().map(|p| p.name.as_str()).collect();

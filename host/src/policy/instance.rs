@@ -1,35 +1,52 @@
-//! Running picks on an instance of a policy, and telling what happened
-//! when one fails.
+//! Picking on a policy against a store that answers at once: a
+//! [`PolicyInstance`] takes a warm instance from the policy's pool for each
+//! pick and gives it back after.
 
 use emailgen_domain::PickOptions;
-use wasmtime::component::ResourceTableError;
-use wasmtime::{Store, Trap};
 
 use super::load::Policy;
+use super::pool::Live;
 use super::recording::Taking;
+use super::run::{accept, classify, new_store};
 use crate::bindings::Picker;
-use crate::check;
-use crate::outcome::{ErrorKind, PickOutcome};
+use crate::outcome::PickOutcome;
 use crate::record::Recorder;
-use crate::sandbox::trap::{describe, is_hostcall_fuel_exhausted, DeadlineReached, PolicyViolation};
 use crate::serve::{convert, Clock, HostState, SharedMailStore, StoreCall};
 
-/// A policy instance bound to a store. Reused across picks while it is
-/// healthy; after a trap (which poisons a wasmtime store) it is discarded and
-/// the next pick runs on a fresh one.
+/// Picks of a policy against one store. Each pick runs on a warm instance
+/// from the policy's pool (the one that picked against this store last);
+/// after a trap (which poisons a wasmtime store) that instance is dropped
+/// and the next pick runs on a fresh one.
 pub struct PolicyInstance {
     policy: Policy,
     mail: SharedMailStore,
     clock: Clock,
-    live: Option<(Store<HostState>, Picker)>,
     recorder: Option<Recorder>,
+    /// Bytes of linear memory the instance of the last pick held.
+    memory_bytes: usize,
+}
+
+impl Policy {
+    /// Picks against `mail`, on warm instances from this policy's pool.
+    pub fn instance(&self, mail: SharedMailStore, clock: Clock) -> PolicyInstance {
+        PolicyInstance { policy: self.clone(), mail, clock, recorder: None, memory_bytes: 0 }
+    }
+
+    /// One pick on a fresh instance, dropped afterwards.
+    pub fn pick_fresh(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> PickOutcome {
+        let (options, taking) = Taking::start(options, false);
+        let (outcome, calls, _) = match instantiate(self, clock.clone()) {
+            Ok(mut live) => {
+                live.store.data_mut().attach_shared(mail, clock);
+                run(self, live, &options, false)
+            }
+            Err(outcome) => (*outcome, Vec::new(), None),
+        };
+        taking.finish(self, None, calls, outcome)
+    }
 }
 
 impl PolicyInstance {
-    pub(super) fn new(policy: Policy, mail: SharedMailStore, clock: Clock) -> Self {
-        PolicyInstance { policy, mail, clock, live: None, recorder: None }
-    }
-
     /// Records every pick of this instance into `recorder` (`None`: stop).
     pub fn set_recorder(&mut self, recorder: Option<Recorder>) {
         self.recorder = recorder;
@@ -45,123 +62,62 @@ impl PolicyInstance {
     /// host draws one (and records it, when recording).
     pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
         let (options, taking) = Taking::start(options, self.recorder.is_some());
-        let (outcome, calls) = self.run(&options, taking.recording());
+        let live = match self.policy.pool().take(&self.mail) {
+            Some(live) => Ok(live),
+            None => instantiate(&self.policy, self.clock.clone()),
+        };
+        let (outcome, calls) = match live {
+            Ok(mut live) => {
+                live.store.data_mut().attach_shared(self.mail.clone(), self.clock.clone());
+                let (outcome, calls, healthy) = run(&self.policy, live, &options, taking.recording());
+                if let Some(mut live) = healthy {
+                    live.store.data_mut().detach();
+                    self.memory_bytes = live.store.data_mut().limiter().peak_memory_bytes();
+                    self.policy.pool().give_back(&self.mail, live);
+                }
+                (outcome, calls)
+            }
+            Err(outcome) => (*outcome, Vec::new()),
+        };
         taking.finish(&self.policy, self.recorder.as_ref(), calls, outcome)
     }
 
-    /// The pick itself, and its transcript (when recording).
-    fn run(&mut self, options: &PickOptions, recording: bool) -> (PickOutcome, Vec<StoreCall>) {
-        let (mut store, bindings) = match self.live.take() {
-            Some(live) => live,
-            None => match self.instantiate() {
-                Ok(live) => live,
-                Err(outcome) => return (*outcome, Vec::new()),
-            },
-        };
-        let engine = self.policy.engine();
-        store.set_epoch_deadline(engine.limits().deadline_ticks());
-        store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()), recording);
-        match bindings.call_pick(&mut store, convert::pick_options(options)) {
-            Ok(outcome) => {
-                let accepted = accept(outcome, &store);
-                let calls = store.data_mut().take_transcript();
-                self.live = Some((store, bindings));
-                (accepted, calls)
-            }
-            // A trapped store cannot run again: it is dropped here.
-            Err(err) => (classify(err, &mut store), store.data_mut().take_transcript()),
-        }
-    }
-
-    /// Bytes of linear memory the live instance holds (0 when none is live).
+    /// Bytes of linear memory the instance of the last healthy pick held
+    /// (0 before any).
     pub fn guest_memory_bytes(&mut self) -> usize {
-        let Some((store, _)) = &mut self.live else { return 0 };
-        store.data_mut().limiter().peak_memory_bytes()
-    }
-
-    fn instantiate(&self) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
-        let engine = self.policy.engine();
-        let state = HostState::new(self.mail.clone(), self.clock.clone(), engine.sandbox(), engine.caches());
-        let mut store = new_store(&self.policy, state);
-        match self.policy.pre().instantiate(&mut store) {
-            Ok(bindings) => Ok((store, bindings)),
-            Err(err) => Err(Box::new(classify(err, &mut store))),
-        }
+        self.memory_bytes
     }
 }
 
-/// A wasmtime store for a new instance, within the engine's limits and
-/// ready for its first pick.
-pub(super) fn new_store(policy: &Policy, state: HostState) -> Store<HostState> {
+/// A new instance of `policy`, its store attached for each pick.
+fn instantiate(policy: &Policy, clock: Clock) -> Result<Live<Picker>, Box<PickOutcome>> {
     let engine = policy.engine();
-    let limits = engine.limits();
-    let mut store = Store::new(engine.engine(), state);
-    store.limiter(|state| state.limiter());
-    store.set_epoch_deadline(limits.deadline_ticks());
-    store.data_mut().begin_pick(engine.epochs().deadline(limits), false);
-    // What one call may make the host allocate: wasmtime counts it while
-    // lifting the call's arguments (or the answer), before the host sees
-    // them.
-    store.set_hostcall_fuel(limits.max_call_bytes);
-    store.set_max_component_handles(limits.max_resource_handles);
-    store
+    let state = HostState::new(clock, engine.sandbox(), engine.caches());
+    let mut store = new_store(policy, state);
+    match policy.pre().instantiate(&mut store) {
+        Ok(bindings) => Ok(Live { store, bindings }),
+        Err(err) => Err(Box::new(classify(err, &mut store))),
+    }
 }
 
-/// The policy's answer, checked against what was served this pick.
-pub(super) fn accept(outcome: crate::bindings::types::PickOutcome, store: &Store<HostState>) -> PickOutcome {
-    check::accept(outcome, store.data().served())
-        .unwrap_or_else(|violation| PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string()))
-}
-
-/// Turns a failed call into the error outcome that says what happened,
-/// with the whole cause (but not the wasm backtrace).
-pub(super) fn classify(err: wasmtime::Error, store: &mut Store<HostState>) -> PickOutcome {
-    let limits = store.data().limits().clone();
-    if store.data_mut().limiter().take_denied() {
-        return PickOutcome::error(
-            ErrorKind::Memory,
-            format!("policy exceeded its memory limit of {} bytes: {}", limits.memory_bytes, describe(&err)),
-        );
-    }
-    if let Some(violation) = err.downcast_ref::<PolicyViolation>() {
-        return PickOutcome::error(ErrorKind::PolicyViolation, violation.to_string());
-    }
-    let deadline = limits.deadline.as_millis();
-    if let Some(reached) = err.downcast_ref::<DeadlineReached>() {
-        return PickOutcome::error(
-            ErrorKind::Deadline,
-            format!("policy ran past its deadline of {deadline} ms: {reached}"),
-        );
-    }
-    if is_hostcall_fuel_exhausted(&err) {
-        return PickOutcome::error(
-            ErrorKind::PolicyViolation,
-            format!(
-                "policy violation: one call handed the host more than {} bytes (an import's arguments or the answer): {}",
-                limits.max_call_bytes,
-                describe(&err)
-            ),
-        );
-    }
-    if matches!(err.downcast_ref::<ResourceTableError>(), Some(ResourceTableError::Full)) {
-        return PickOutcome::error(
-            ErrorKind::PolicyViolation,
-            format!(
-                "policy violation: the policy held more than {} resource handles at once: {}",
-                limits.max_resource_handles,
-                describe(&err)
-            ),
-        );
-    }
-    if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return PickOutcome::error(ErrorKind::Trap, format!("policy trapped: it called exit with status {}", exit.0));
-    }
-    match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => {
-            PickOutcome::error(ErrorKind::Deadline, format!("policy ran past its deadline of {deadline} ms"))
+/// One pick on `live`: the outcome, its transcript (when recording), and
+/// the instance when it may pick again.
+fn run(
+    policy: &Policy,
+    mut live: Live<Picker>,
+    options: &PickOptions,
+    recording: bool,
+) -> (PickOutcome, Vec<StoreCall>, Option<Live<Picker>>) {
+    let engine = policy.engine();
+    live.store.set_epoch_deadline(engine.limits().deadline_ticks());
+    live.store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()), recording);
+    match live.bindings.call_pick(&mut live.store, convert::pick_options(options)) {
+        Ok(outcome) => {
+            let accepted = accept(outcome, &live.store);
+            let calls = live.store.data_mut().take_transcript();
+            (accepted, calls, Some(live))
         }
-        Some(Trap::OutOfFuel) => PickOutcome::error(ErrorKind::Deadline, "policy ran out of fuel"),
-        Some(_) => PickOutcome::error(ErrorKind::Trap, format!("policy trapped: {}", describe(&err))),
-        None => PickOutcome::error(ErrorKind::Trap, format!("policy failed: {}", describe(&err))),
+        // A trapped store cannot run again: it is dropped here.
+        Err(err) => (classify(err, &mut live.store), live.store.data_mut().take_transcript(), None),
     }
 }

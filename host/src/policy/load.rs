@@ -3,17 +3,16 @@
 
 use std::path::Path;
 
-use emailgen_domain::PickOptions;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{types::ComponentItem, Component, Linker};
 
 use super::engine::PickerEngine;
-use super::instance::PolicyInstance;
-use crate::bindings::{Picker, PickerPre, WIT_PACKAGE, WIT_VERSION};
-use crate::outcome::{PickOutcome, PolicyId};
+use super::pool::{InstancePool, SharedPool};
+use crate::bindings::{PickerPre, WIT_PACKAGE, WIT_VERSION};
+use crate::outcome::PolicyId;
 use crate::sandbox::trap::describe;
 use crate::sandbox::wasi;
-use crate::serve::{Clock, HostState, SharedMailStore};
+use crate::serve::{self, HostState};
 
 /// Why a component could not become a policy.
 #[derive(Debug, thiserror::Error)]
@@ -65,15 +64,17 @@ pub fn policy_name(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "policy".into())
 }
 
-/// A compiled, checked policy, ready to instantiate. Cheap to clone.
+/// A compiled, checked policy, ready to instantiate, with its pool of warm
+/// instances. Cheap to clone (the clones share the pool).
 #[derive(Clone)]
 pub struct Policy {
     id: PolicyId,
     engine: PickerEngine,
     pre: PickerPre<HostState>,
-    /// The same component linked for waited instances.
+    /// The same component linked for instances whose store is awaited.
     #[cfg(feature = "async")]
-    pre_async: crate::bindings::waited::PickerPre<HostState>,
+    pre_async: crate::bindings::asynchronous::PickerPre<HostState>,
+    pool: SharedPool,
 }
 
 impl Policy {
@@ -108,18 +109,17 @@ impl Policy {
         component: Component,
     ) -> Result<Self, LoadError> {
         let wit_version = check_imports(engine, &component, name)?;
-        let mut linker = Linker::new(engine.engine());
-        link(&mut linker).map_err(|e| LoadError::WrongWorld { name: name.into(), message: describe(&e) })?;
         let wrong_world = |e: wasmtime::Error| LoadError::WrongWorld { name: name.into(), message: describe(&e) };
-        let pre = linker.instantiate_pre(&component).and_then(PickerPre::new).map_err(wrong_world)?;
+        let pre = pre(engine, &component).map_err(wrong_world)?;
         #[cfg(feature = "async")]
-        let pre_async = super::waited::pre(engine, &component).map_err(wrong_world)?;
+        let pre_async = pre_async(engine, &component).map_err(wrong_world)?;
         Ok(Policy {
             id: PolicyId { name: name.into(), sha256, wit_version },
             engine: engine.clone(),
             pre,
             #[cfg(feature = "async")]
             pre_async,
+            pool: SharedPool::new(InstancePool::default()),
         })
     }
 
@@ -138,27 +138,44 @@ impl Policy {
         &self.pre
     }
 
-    /// The pre-instantiated component, linked for waited instances.
+    /// The pre-instantiated component, linked for instances whose store
+    /// is awaited.
     #[cfg(feature = "async")]
-    pub(super) fn pre_async(&self) -> &crate::bindings::waited::PickerPre<HostState> {
+    pub(super) fn pre_async(&self) -> &crate::bindings::asynchronous::PickerPre<HostState> {
         &self.pre_async
     }
 
-    /// A warm instance that picks against `mail`.
-    pub fn instance(&self, mail: SharedMailStore, clock: Clock) -> PolicyInstance {
-        PolicyInstance::new(self.clone(), mail, clock)
+    /// Its warm instances.
+    pub(super) fn pool(&self) -> &InstancePool {
+        &self.pool
     }
 
-    /// One pick on a fresh instance, dropped afterwards.
-    pub fn pick_fresh(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> PickOutcome {
-        self.instance(mail, clock).pick(options)
+    /// How many of its instances are idle in its pool (synchronous,
+    /// async): what the policy holds between picks.
+    pub fn idle_instances(&self) -> (usize, usize) {
+        self.pool.idle()
     }
 }
 
-/// Links the picker imports and the allowed WASI.
-fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    Picker::add_to_linker::<_, wasmtime::component::HasSelf<_>>(linker, |state| state)?;
-    wasi::add_to_linker(linker)
+/// The component linked for synchronous instances: the picker imports and
+/// the allowed WASI.
+fn pre(engine: &PickerEngine, component: &Component) -> wasmtime::Result<PickerPre<HostState>> {
+    let mut linker = Linker::new(engine.engine());
+    serve::add_to_linker(&mut linker)?;
+    wasi::add_to_linker(&mut linker)?;
+    PickerPre::new(linker.instantiate_pre(component)?)
+}
+
+/// The component linked for instances whose store is awaited.
+#[cfg(feature = "async")]
+fn pre_async(
+    engine: &PickerEngine,
+    component: &Component,
+) -> wasmtime::Result<crate::bindings::asynchronous::PickerPre<HostState>> {
+    let mut linker = Linker::new(engine.engine());
+    serve::add_to_linker_async(&mut linker)?;
+    wasi::add_to_linker_async(&mut linker)?;
+    crate::bindings::asynchronous::PickerPre::new(linker.instantiate_pre(component)?)
 }
 
 /// Refuses imports outside the picker world and the allowed WASI; returns the

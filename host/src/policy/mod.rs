@@ -3,24 +3,27 @@
 //! back, and a cache of compiled components. The top layer: it uses every
 //! other.
 
+#[cfg(feature = "async")]
+mod async_instance;
 mod builtin;
 pub mod cache;
 mod engine;
 mod instance;
 mod load;
+mod pool;
 mod recording;
 mod replay;
+mod run;
 pub mod slot;
-#[cfg(feature = "async")]
-mod waited;
 
 pub use crate::outcome::PolicyId;
+#[cfg(feature = "async")]
+pub use async_instance::AsyncPolicyInstance;
 pub use builtin::BUILTIN_POLICIES;
 #[cfg(feature = "builtin")]
 pub use builtin::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 pub use engine::PickerEngine;
 pub use instance::PolicyInstance;
 pub use load::{compile, policy_name, sha256_hex, LoadError, Policy};
+pub use pool::MAX_IDLE;
 pub use replay::Replayed;
-#[cfg(feature = "async")]
-pub use waited::AsyncPolicyInstance;

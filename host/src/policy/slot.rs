@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use emailgen_domain::PickOptions;
 use serde::Serialize;
 
-use super::{LoadError, Policy, PolicyId, PolicyInstance};
+use super::{LoadError, Policy, PolicyId};
 use crate::outcome::{ErrorKind, PickError, PickOutcome};
 use crate::record::Recorder;
 use crate::serve::{Clock, SharedMailStore};
@@ -155,17 +155,49 @@ impl PolicySlot {
         Ok(id)
     }
 
-    /// A worker that picks on the active policy with a warm instance of its
-    /// own. One per thread.
+    /// One pick against `mail` on the policy active when it starts (on a
+    /// warm instance from that policy's pool), counted toward the automatic
+    /// rollback and recorded into the slot's recorder.
+    pub fn pick(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> AttributedOutcome {
+        let (policy, generation) = self.active();
+        let mut instance = policy.instance(mail, clock);
+        instance.set_recorder(self.recorder());
+        let outcome = instance.pick(options);
+        self.attribute(outcome, &policy, generation)
+    }
+
+    /// The same, awaited against a store the host waits for (feature
+    /// `async`).
+    #[cfg(feature = "async")]
+    pub async fn pick_async(
+        &self,
+        mail: Box<dyn crate::serve::AsyncMailStore>,
+        clock: Clock,
+        options: &PickOptions,
+    ) -> AttributedOutcome {
+        let (policy, generation) = self.active();
+        let mut instance = super::AsyncPolicyInstance::new((*policy).clone(), clock);
+        instance.set_recorder(self.recorder());
+        let outcome = instance.pick(mail, options).await;
+        self.attribute(outcome, &policy, generation)
+    }
+
+    /// A pick's outcome, counted and attributed to the policy that made it.
+    fn attribute(&self, outcome: PickOutcome, policy: &Policy, generation: u64) -> AttributedOutcome {
+        let rolled_back_to = self.count_toward_rollback(&outcome, generation);
+        AttributedOutcome { outcome, policy: policy.id().clone(), generation, rolled_back_to }
+    }
+
+    /// A worker that picks on the active policy against one store.
     pub fn worker(&self, mail: SharedMailStore, clock: Clock) -> SlotWorker<'_> {
-        SlotWorker { slot: self, mail, clock, instance: None }
+        SlotWorker { slot: self, mail, clock }
     }
 
     /// Counts a pick's result (made on the policy of `generation`) toward
     /// the automatic rollback; returns the reinstated policy when this
-    /// failure triggered one. Workers call it for every pick; a caller that
-    /// picks on [`active`](Self::active) itself does too.
-    pub fn record(&self, outcome: &PickOutcome, generation: u64) -> Option<PolicyId> {
+    /// failure triggered one. [`pick`](Self::pick) calls it for every pick;
+    /// a caller that picks on [`active`](Self::active) itself does too.
+    pub fn count_toward_rollback(&self, outcome: &PickOutcome, generation: u64) -> Option<PolicyId> {
         if !is_policy_failure(outcome) {
             self.failures_in_a_row.store(0, Ordering::Relaxed);
             return None;
@@ -201,27 +233,18 @@ fn is_policy_failure(outcome: &PickOutcome) -> bool {
     }
 }
 
-/// Picks on a slot's active policy, keeping a warm instance while the
-/// policy stays the same.
+/// Picks on a slot's active policy against one store ([`PolicySlot::pick`]
+/// with the store and clock given once).
 pub struct SlotWorker<'s> {
     slot: &'s PolicySlot,
     mail: SharedMailStore,
     clock: Clock,
-    instance: Option<(u64, PolicyInstance)>,
 }
 
 impl SlotWorker<'_> {
     /// One pick on the policy active when it starts, counted toward the
     /// automatic rollback.
     pub fn pick(&mut self, options: &PickOptions) -> AttributedOutcome {
-        let (policy, generation) = self.slot.active();
-        let instance = match &mut self.instance {
-            Some((current, instance)) if *current == generation => instance,
-            slot => &mut slot.insert((generation, policy.instance(self.mail.clone(), self.clock.clone()))).1,
-        };
-        instance.set_recorder(self.slot.recorder());
-        let outcome = instance.pick(options);
-        let rolled_back_to = self.slot.record(&outcome, generation);
-        AttributedOutcome { outcome, policy: policy.id().clone(), generation, rolled_back_to }
+        self.slot.pick(self.mail.clone(), self.clock.clone(), options)
     }
 }

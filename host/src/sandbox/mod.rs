@@ -15,7 +15,7 @@ pub mod wasi;
 
 pub use epoch::{EpochClock, PickDeadline, EPOCH_TICK};
 pub use limiter::Limiter;
-pub use limits::Limits;
+pub use limits::{LimitOutOfRange, Limits, DEADLINE_MS, DEFAULT_DEADLINE_MS, DEFAULT_MEMORY_MIB, MEMORY_MIB};
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 

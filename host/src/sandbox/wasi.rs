@@ -212,11 +212,11 @@ impl sync::io::poll::HostPollable for BoundedWait<'_> {
     }
 }
 
-/// The waited forms: the wait is a future the pick's executor polls, in
+/// The async forms: the wait is a future the pick's executor polls, in
 /// wasmtime-wasi's tokio runtime (whose timers the clock pollables use),
 /// ended by the deadline.
 #[cfg(feature = "async")]
-mod waited {
+mod asynchronous {
     use std::future::Future;
     use std::pin::Pin;
     use std::task::{Context, Poll};

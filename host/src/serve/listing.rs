@@ -136,7 +136,7 @@ mod tests {
     use emailgen_domain::{ThreadRow, Topology};
 
     use super::*;
-    use crate::serve::now;
+    use crate::serve::poll_once;
 
     /// Deckies and a revision; counts its listings.
     #[derive(Default)]
@@ -185,7 +185,7 @@ mod tests {
     /// A listing from a shared store (answered at once).
     fn get(instance: &mut DeckyListings, mail: &SharedMailStore, services: Vec<String>) -> Listed {
         let mut mail = Mail::Shared(mail.clone());
-        now(instance.get(&mut mail, services)).expect("a shared store answers at once").unwrap()
+        poll_once(instance.get(&mut mail, services)).expect("a shared store answers at once").unwrap()
     }
 
     fn imap() -> Vec<String> {

@@ -66,13 +66,13 @@ pub trait AsyncMailStore: Send {
 }
 
 /// How one instance reaches the embedder's store: shared and answered at
-/// once, or waited for (and then only during a pick).
+/// once, or awaited (and then only during a pick).
 pub(crate) enum Mail {
     /// A [`MailStore`] shared by the engine's instances.
     Shared(SharedMailStore),
     /// This pick's [`AsyncMailStore`].
-    Waited(Box<dyn AsyncMailStore>),
-    /// Between two picks of a waited instance: no store.
+    Async(Box<dyn AsyncMailStore>),
+    /// Between two picks of an async instance: no store.
     Detached,
 }
 
@@ -93,13 +93,13 @@ impl Mail {
 
     /// Whether a call may wait (and the deadline should stand still).
     pub fn waits(&self) -> bool {
-        matches!(self, Mail::Waited(_))
+        matches!(self, Mail::Async(_))
     }
 
     pub fn revision(&mut self, subject: Subject<'_>) -> Option<u64> {
         match self {
             Mail::Shared(mail) => lock_store(mail).revision(subject),
-            Mail::Waited(store) => store.revision(subject),
+            Mail::Async(store) => store.revision(subject),
             Mail::Detached => None,
         }
     }
@@ -107,7 +107,7 @@ impl Mail {
     pub async fn list_running_deckies(&mut self, filter: &[&str]) -> Result<Vec<Decky>, StoreError> {
         match self {
             Mail::Shared(mail) => lock_store(mail).list_running_deckies(filter),
-            Mail::Waited(store) => store.list_running_deckies(filter.iter().map(|s| s.to_string()).collect()).await,
+            Mail::Async(store) => store.list_running_deckies(filter.iter().map(|s| s.to_string()).collect()).await,
             Mail::Detached => Err(detached()),
         }
     }
@@ -115,7 +115,7 @@ impl Mail {
     pub async fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
         match self {
             Mail::Shared(mail) => lock_store(mail).get_topology(id),
-            Mail::Waited(store) => store.get_topology(id.to_owned()).await,
+            Mail::Async(store) => store.get_topology(id.to_owned()).await,
             Mail::Detached => Err(detached()),
         }
     }
@@ -129,7 +129,7 @@ impl Mail {
     ) -> Result<Vec<ThreadRow>, StoreError> {
         match self {
             Mail::Shared(mail) => lock_store(mail).list_email_threads(decky, sender, recipient, limit),
-            Mail::Waited(store) => {
+            Mail::Async(store) => {
                 store.list_email_threads(decky.to_owned(), sender.to_owned(), recipient.to_owned(), limit).await
             }
             Mail::Detached => Err(detached()),
@@ -139,7 +139,7 @@ impl Mail {
     pub async fn global_personas(&mut self) -> Result<String, StoreError> {
         match self {
             Mail::Shared(mail) => lock_store(mail).global_personas(),
-            Mail::Waited(store) => store.global_personas().await,
+            Mail::Async(store) => store.global_personas().await,
             Mail::Detached => Err(detached()),
         }
     }

@@ -8,22 +8,27 @@
 //! policies or of checking answers.
 
 mod budget;
-mod clock_log;
+mod clock;
 pub mod convert;
 mod fetched;
 pub mod fingerprint;
 pub mod listing;
+mod log;
 mod mail;
 mod served;
 mod state;
 mod store;
 #[cfg(feature = "async")]
 mod store_async;
+mod store_state;
+mod this_pick;
 pub mod transcript;
 
 pub use mail::{local_clock, lock_store, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};
 pub use served::{Served, SharedPersonaCache, ThreadLookup};
-pub use state::HostState;
+#[cfg(feature = "async")]
+pub use state::add_to_linker_async;
+pub use state::{add_to_linker, HostState};
 pub use transcript::{Answered, StoreCall};
 
 use std::future::Future;
@@ -32,10 +37,10 @@ use std::task::{Context, Poll, Waker};
 
 use listing::SharedListings;
 
-/// Runs a future that does not wait to its end, or says it would wait:
-/// the synchronous imports run the same code as the waited ones, over a
-/// store that answers at once.
-pub(crate) fn now<F: Future>(future: F) -> Option<F::Output> {
+/// Polls a future once: its output, or `None` if it would wait. The
+/// synchronous imports run the same code as the async ones this way, over
+/// a store that answers at once.
+pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
     match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,

@@ -1,47 +1,47 @@
-//! The WIT `store` interface for instances whose store is waited for: the
-//! same imports as `store.rs`, awaited.
+//! The WIT `store` interface for instances whose store the host awaits
+//! (feature `async`): the same imports as `store.rs`, awaited.
 
-use super::state::HostState;
+use super::store_state::StoreView;
+use crate::bindings::asynchronous::store;
 use crate::bindings::types;
-use crate::bindings::waited::store;
 
 type Answer<T> = wasmtime::Result<Result<T, String>>;
 
-impl store::Host for HostState {
+impl store::Host for StoreView<'_> {
     async fn list_running_deckies(&mut self, services: Vec<String>) -> Answer<Vec<types::Decky>> {
-        HostState::list_running_deckies(self, services).await
+        StoreView::list_running_deckies(self, services).await
     }
 
     async fn running_deckies_fingerprint(&mut self, services: Vec<String>) -> Answer<u64> {
-        HostState::running_deckies_fingerprint(self, services).await
+        StoreView::running_deckies_fingerprint(self, services).await
     }
 
     async fn running_decky_count(&mut self, services: Vec<String>) -> Answer<u32> {
-        HostState::running_decky_count(self, services).await
+        StoreView::running_decky_count(self, services).await
     }
 
     async fn running_decky_at(&mut self, services: Vec<String>, index: u32) -> Answer<Option<types::Decky>> {
-        HostState::running_decky_at(self, services, index).await
+        StoreView::running_decky_at(self, services, index).await
     }
 
     async fn topology_fingerprint(&mut self, id: String) -> Answer<u64> {
-        HostState::topology_fingerprint(self, id).await
+        StoreView::topology_fingerprint(self, id).await
     }
 
     async fn global_personas_fingerprint(&mut self) -> Answer<u64> {
-        HostState::global_personas_fingerprint(self).await
+        StoreView::global_personas_fingerprint(self).await
     }
 
     async fn get_topology(&mut self, id: String) -> Answer<Option<types::Topology>> {
-        HostState::get_topology(self, id).await
+        StoreView::get_topology(self, id).await
     }
 
     async fn topology_personas(&mut self, id: String) -> Answer<Option<Vec<types::PersonaSummary>>> {
-        HostState::topology_personas(self, id).await
+        StoreView::topology_personas(self, id).await
     }
 
     async fn global_pool_personas(&mut self) -> Answer<Vec<types::PersonaSummary>> {
-        HostState::global_pool_personas(self).await
+        StoreView::global_pool_personas(self).await
     }
 
     async fn list_email_threads(
@@ -51,10 +51,10 @@ impl store::Host for HostState {
         recipient_email: String,
         limit: u32,
     ) -> Answer<Vec<types::ThreadRow>> {
-        HostState::list_email_threads(self, mail_decky_uuid, sender_email, recipient_email, limit).await
+        StoreView::list_email_threads(self, mail_decky_uuid, sender_email, recipient_email, limit).await
     }
 
     async fn global_personas(&mut self) -> Answer<String> {
-        HostState::global_personas(self).await
+        StoreView::global_personas(self).await
     }
 }

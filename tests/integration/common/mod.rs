@@ -88,7 +88,7 @@ pub fn wasm_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
 
 /// The same pick through the native build of the same logic.
 pub fn native_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
-    emailgen_picker::Picker::default().pick(&mut store.clone(), options).into()
+    emailgen_picker::Picker::default().pick(&mut store.clone(), options)
 }
 
 pub fn action(outcome: PickOutcome) -> emailgen_picker::EmailAction {

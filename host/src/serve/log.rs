@@ -1,23 +1,30 @@
-//! The WIT `clock` and `log` interfaces.
+//! The WIT `log` interface: a policy's log lines, escaped and bounded, to
+//! the host's log (target `policy`).
 
-use super::convert;
-use super::state::HostState;
-use super::transcript::StoreCall;
-use crate::bindings::{clock, log, types};
+use wasmtime::component::HasData;
+
+use super::budget::ImportBudget;
+use crate::bindings::{log, types};
 use crate::text::escape_unsafe;
 
 /// The longest log line kept; longer ones are cut.
 const MAX_LOG_CHARS: usize = 2048;
 
-impl clock::Host for HostState {
-    fn local_now(&mut self) -> wasmtime::Result<types::LocalDatetime> {
-        let now = (self.clock)();
-        self.transcript.note(|| StoreCall::LocalNow { now: now.format("%Y-%m-%dT%H:%M:%S").to_string() });
-        Ok(convert::local_datetime(now))
-    }
+/// The `log` interface's view of an instance: the budget its lines count
+/// against.
+pub struct LogView<'a> {
+    pub(super) budget: &'a mut ImportBudget,
 }
 
-impl log::Host for HostState {
+/// The `log` interface (and the `types` one, which has no functions),
+/// linked on its own.
+pub struct LogImports;
+
+impl HasData for LogImports {
+    type Data<'a> = LogView<'a>;
+}
+
+impl log::Host for LogView<'_> {
     fn log(&mut self, level: log::Level, mut message: String) -> wasmtime::Result<()> {
         if !self.budget.log_line() {
             return Ok(());
@@ -40,4 +47,4 @@ impl log::Host for HostState {
     }
 }
 
-impl types::Host for HostState {}
+impl types::Host for LogView<'_> {}

@@ -1,52 +1,49 @@
-//! Instances whose store the host waits for (feature `async`): a pick is
-//! a future any executor can drive. While the store answers, the guest is
+//! Picks whose store the host awaits (feature `async`): a pick is a
+//! future any executor can drive. While the store answers, the guest is
 //! suspended and the executor runs other work; while the guest computes,
 //! it gives the executor a turn every epoch tick (2 ms). The deadline
 //! bounds the policy's own time: ticks spent waiting for the store are
-//! added to it.
+//! added to it. Instances come from the policy's pool and go back to it.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use emailgen_domain::PickOptions;
-use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Trap, UpdateDeadline};
 
-use super::instance::{accept, classify, new_store};
+use super::load::Policy;
+use super::pool::Live;
 use super::recording::Taking;
-use super::{PickerEngine, Policy};
-use crate::bindings::waited::{Picker, PickerPre};
+use super::run::{accept, classify, new_store};
+use crate::bindings::asynchronous::Picker;
 use crate::outcome::PickOutcome;
 use crate::record::Recorder;
-use crate::sandbox::{wasi, EpochClock, PickDeadline};
+use crate::sandbox::{EpochClock, PickDeadline};
 use crate::serve::{convert, AsyncMailStore, Clock, HostState, StoreCall};
 
-/// The component linked for waited instances.
-pub(super) fn pre(
-    engine: &PickerEngine,
-    component: &wasmtime::component::Component,
-) -> wasmtime::Result<PickerPre<HostState>> {
-    let mut linker = Linker::new(engine.engine());
-    Picker::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-    wasi::add_to_linker_async(&mut linker)?;
-    PickerPre::new(linker.instantiate_pre(component)?)
-}
-
-/// A warm instance of a policy whose picks are awaited, each against the
-/// store given for it. One pick at a time; for picks at once, one instance
-/// each. After a trap the next pick runs on a fresh instance.
+/// Awaited picks of a policy, each against the store given for it. Each
+/// pick runs on a warm instance from the policy's pool (picks at once on
+/// instances of their own); after a trap the next pick runs on a fresh one.
 pub struct AsyncPolicyInstance {
     policy: Policy,
     clock: Clock,
-    live: Option<(Store<HostState>, Picker)>,
     recorder: Option<Recorder>,
+    fresh: bool,
 }
 
 impl AsyncPolicyInstance {
-    /// An instance of `policy` (none is made until the first pick).
+    /// Awaited picks of `policy`, on warm instances from its pool (none is
+    /// made until the first pick).
     pub fn new(policy: Policy, clock: Clock) -> Self {
-        AsyncPolicyInstance { policy, clock, live: None, recorder: None }
+        AsyncPolicyInstance { policy, clock, recorder: None, fresh: false }
+    }
+
+    /// Awaited picks of `policy`, each on a fresh instance (dropped
+    /// afterwards): a canary pick, or a pick that must not depend on what
+    /// an instance kept.
+    pub fn fresh(policy: Policy, clock: Clock) -> Self {
+        AsyncPolicyInstance { fresh: true, ..AsyncPolicyInstance::new(policy, clock) }
     }
 
     /// Records every pick of this instance into `recorder` (`None`: stop).
@@ -73,7 +70,8 @@ impl AsyncPolicyInstance {
         options: &PickOptions,
         recording: bool,
     ) -> (PickOutcome, Vec<StoreCall>) {
-        let (mut store, bindings) = match self.live.take() {
+        let kept = if self.fresh { None } else { self.policy.pool().take_async() };
+        let mut live = match kept {
             Some(live) => live,
             None => match instantiate(self.policy.clone(), self.clock.clone()).await {
                 Ok(live) => live,
@@ -81,28 +79,32 @@ impl AsyncPolicyInstance {
             },
         };
         let deadline = self.policy.engine().epochs().deadline(self.policy.engine().limits());
-        store.data_mut().attach(mail);
-        store.data_mut().begin_pick(deadline, recording);
-        store.set_epoch_deadline(1);
-        let result = bindings.call_pick(&mut store, convert::pick_options(options)).await;
-        store.data_mut().detach();
-        let calls = store.data_mut().take_transcript();
+        let state = live.store.data_mut();
+        state.attach_async(mail, self.clock.clone());
+        state.begin_pick(deadline, recording);
+        live.store.set_epoch_deadline(1);
+        let result = live.bindings.call_pick(&mut live.store, convert::pick_options(options)).await;
+        live.store.data_mut().detach();
+        let calls = live.store.data_mut().take_transcript();
         match result {
             Ok(outcome) => {
-                let accepted = accept(outcome, &store);
-                self.live = Some((store, bindings));
+                let accepted = accept(outcome, &live.store);
+                if !self.fresh {
+                    self.policy.pool().give_back_async(live);
+                }
                 (accepted, calls)
             }
-            Err(err) => (classify(err, &mut store), calls),
+            // A trapped store cannot run again: it is dropped here.
+            Err(err) => (classify(err, &mut live.store), calls),
         }
     }
 }
 
 /// A new instance of `policy`, its store attached for each pick. (Owns
 /// what it needs: the future does not borrow the instance it fills.)
-async fn instantiate(policy: Policy, clock: Clock) -> Result<(Store<HostState>, Picker), Box<PickOutcome>> {
+async fn instantiate(policy: Policy, clock: Clock) -> Result<Live<Picker>, Box<PickOutcome>> {
     let engine = policy.engine();
-    let state = HostState::detached(clock, engine.sandbox(), engine.caches());
+    let state = HostState::new(clock, engine.sandbox(), engine.caches());
     let mut store = new_store(&policy, state);
     // Every tick: past the deadline, stop; else give the executor a turn
     // (the time until it polls again moves the deadline) and look again
@@ -115,7 +117,7 @@ async fn instantiate(policy: Policy, clock: Clock) -> Result<(Store<HostState>, 
     store.set_epoch_deadline(1);
     let pre = policy.pre_async().clone();
     match pre.instantiate_async(&mut store).await {
-        Ok(bindings) => Ok((store, bindings)),
+        Ok(bindings) => Ok(Live { store, bindings }),
         Err(err) => Err(Box::new(classify(err, &mut store))),
     }
 }
