@@ -21,12 +21,12 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use emailgen_domain::outcome::{ErrorKind, PickError};
+use emailgen_domain::outcome::{store_failure, ErrorKind, PickError};
 use emailgen_domain::persona::{Persona, GLOBAL_LANGUAGE_DEFAULT};
 use emailgen_domain::persona_cache::PersonaCache;
 use emailgen_domain::{Decky, LogLevel, MAIL_SERVICES};
 
-use crate::pick::{choose_index, store};
+use crate::draw::choose_index;
 use crate::picker_host::PickerHost;
 
 /// How many topologies are remembered before the list starts over.
@@ -99,7 +99,7 @@ impl<P> HostCache<P> {
         let first_choice = !std::mem::replace(&mut self.chose_before, true);
         if first_choice && self.deckies.is_none() {
             if let Some(count) = host.running_decky_count(&MAIL_SERVICES) {
-                let count = count.map_err(store("running-decky-count"))?;
+                let count = count.map_err(store_failure("running-decky-count"))?;
                 return decky_by_position(host, rng, count);
             }
         }
@@ -116,13 +116,13 @@ impl<P> HostCache<P> {
     /// that ignores it changes nothing.
     pub fn mail_deckies(&mut self, host: &mut impl PickerHost) -> Result<Arc<[Decky]>, PickError> {
         let fingerprint =
-            host.running_deckies_fingerprint(&MAIL_SERVICES).map_err(store("running-deckies-fingerprint"))?;
+            host.running_deckies_fingerprint(&MAIL_SERVICES).map_err(store_failure("running-deckies-fingerprint"))?;
         if let (Some(fp), Some((known, deckies))) = (fingerprint, &self.deckies) {
             if fp == *known {
                 return Ok(Arc::clone(deckies));
             }
         }
-        let listed = host.list_running_deckies(&MAIL_SERVICES).map_err(store("list-running-deckies"))?;
+        let listed = host.list_running_deckies(&MAIL_SERVICES).map_err(store_failure("list-running-deckies"))?;
         let deckies: Arc<[Decky]> = listed.into_iter().filter(Decky::is_mail_decky).collect();
         self.deckies = fingerprint.map(|fp| (fp, Arc::clone(&deckies)));
         Ok(deckies)
@@ -142,7 +142,7 @@ fn decky_by_position(
         return Ok(None);
     }
     let index = choose_index(rng, count as usize) as u32;
-    match host.running_decky_at(&MAIL_SERVICES, index).map_err(store("running-decky-at"))? {
+    match host.running_decky_at(&MAIL_SERVICES, index).map_err(store_failure("running-decky-at"))? {
         Some(decky) if decky.is_mail_decky() => Ok(Some(ChosenDecky::Given(decky))),
         Some(decky) => Err(PickError::new(
             ErrorKind::Store,
@@ -182,7 +182,7 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         id: &str,
         decky: &Decky,
     ) -> Result<Arc<[P]>, PickError> {
-        let fingerprint = host.topology_fingerprint(id).map_err(store("topology-fingerprint"))?;
+        let fingerprint = host.topology_fingerprint(id).map_err(store_failure("topology-fingerprint"))?;
         if let Some(fp) = fingerprint {
             if let Some((_, _, personas)) = self.topologies.iter().find(|(known, f, _)| *f == fp && known == id) {
                 return Ok(Arc::clone(personas));
@@ -190,7 +190,9 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         }
         // A host that parses the list saves the policy the JSON.
         let personas = match host.topology_personas(id) {
-            Some(answer) => answer.map_err(store("topology-personas"))?.map(Arc::from).unwrap_or_else(|| Arc::from([])),
+            Some(answer) => {
+                answer.map_err(store_failure("topology-personas"))?.map(Arc::from).unwrap_or_else(|| Arc::from([]))
+            }
             None => self.fetch_and_parse(host, id, decky)?,
         };
         if let Some(fp) = fingerprint {
@@ -205,7 +207,7 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
 
     /// A topology's personas from its JSON text.
     fn fetch_and_parse(&mut self, host: &mut impl PickerHost, id: &str, decky: &Decky) -> Result<Arc<[P]>, PickError> {
-        Ok(match host.get_topology(id).map_err(store("get-topology"))? {
+        Ok(match host.get_topology(id).map_err(store_failure("get-topology"))? {
             None => Arc::from([]),
             Some(topology) => self.parse(host, &topology.email_personas, topology.language(), "topology", decky),
         })
@@ -216,16 +218,16 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         host: &mut H,
         decky: &Decky,
     ) -> Result<Arc<[P]>, PickError> {
-        let fingerprint = host.global_personas_fingerprint().map_err(store("global-personas-fingerprint"))?;
+        let fingerprint = host.global_personas_fingerprint().map_err(store_failure("global-personas-fingerprint"))?;
         if let (Some(fp), Some((known, personas))) = (fingerprint, &self.global) {
             if fp == *known {
                 return Ok(Arc::clone(personas));
             }
         }
         let personas = match host.global_pool_personas() {
-            Some(answer) => answer.map_err(store("global-pool-personas"))?.into(),
+            Some(answer) => answer.map_err(store_failure("global-pool-personas"))?.into(),
             None => {
-                let text = host.global_personas().map_err(store("global-personas"))?;
+                let text = host.global_personas().map_err(store_failure("global-personas"))?;
                 let source = decky.source.as_deref().unwrap_or("unknown");
                 self.parse(host, &text, GLOBAL_LANGUAGE_DEFAULT, source, decky)
             }

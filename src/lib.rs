@@ -9,6 +9,7 @@
 // Lets the generated bindings name this crate the way other crates do.
 extern crate self as emailgen_picker;
 
+pub mod draw;
 pub mod host_cache;
 pub mod memory;
 pub mod pick;

@@ -8,12 +8,12 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use emailgen_domain::active_hours::{minute_of_day, MinuteOfDay};
-use emailgen_domain::outcome::{EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
+use emailgen_domain::outcome::{store_failure, EmailAction, ErrorKind, Outcome, PickError, Shortage, SkipReason};
 use emailgen_domain::persona::{Persona, PersonaView};
-use emailgen_domain::persona_cache::same_bytes;
 use emailgen_domain::threads::{new_thread_id, references_for_reply, reply_subject};
-use emailgen_domain::{Decky, LogLevel, PickOptions, StoreError, ThreadRow};
+use emailgen_domain::{Decky, LogLevel, PickOptions, ThreadRow};
 
+use crate::draw::{choose_index, choose_pair};
 use crate::host_cache::HostCache;
 use crate::picker_host::PickerHost;
 
@@ -200,7 +200,7 @@ impl<'h, H: PickerHost> Tick<'h, H> {
         let rows = self
             .host
             .list_email_threads(&decky.uuid, sender.email(), recipient.email(), THREAD_LOOKUP_LIMIT)
-            .map_err(store("list-email-threads"))?;
+            .map_err(store_failure("list-email-threads"))?;
         Ok(rows.into_iter().next())
     }
 
@@ -208,44 +208,6 @@ impl<'h, H: PickerHost> Tick<'h, H> {
         let message = format!("emailgen pick: source={source} mail_decky={} only {count} {what}; need >=2", decky.uuid);
         self.host.log(LogLevel::Debug, &message);
     }
-}
-
-/// Step 6: a sender uniformly among the active personas, then a recipient
-/// uniformly among those with another email address. `None` when fewer than
-/// two distinct mailboxes are active (the seed crashed here).
-pub fn choose_pair<'p, P: PersonaView>(rng: &mut impl Rng, active: &[&'p P]) -> Option<(&'p P, &'p P)> {
-    if active.len() < 2 {
-        return None;
-    }
-    let sender = active[choose_index(rng, active.len())];
-    // Counted, then walked to: the same draw as indexing a list of them,
-    // without building one on every pick.
-    let others = || active.iter().copied().filter(|p| !same_bytes(p.email(), sender.email()));
-    let count = others().count();
-    if count == 0 {
-        return None;
-    }
-    others().nth(choose_index(rng, count)).map(|recipient| (sender, recipient))
-}
-
-/// A uniform index into a list of `len` items. Sampled as `u32` so a seed
-/// gives the same choice on 32-bit Wasm and 64-bit native builds.
-pub fn choose_index(rng: &mut impl Rng, len: usize) -> usize {
-    let len = u32::try_from(len).unwrap_or(u32::MAX);
-    rng.random_range(0..len) as usize
-}
-
-/// Shuffles `items` in place (Fisher–Yates over [`choose_index`], so a seed
-/// gives the same order natively and in Wasm).
-pub fn shuffle<T>(rng: &mut impl Rng, items: &mut [T]) {
-    for i in (1..items.len()).rev() {
-        items.swap(i, choose_index(rng, i + 1));
-    }
-}
-
-/// Maps a store failure to a pick error naming the import.
-pub fn store(import: &'static str) -> impl Fn(StoreError) -> PickError {
-    move |err| PickError::new(ErrorKind::Store, format!("{import} failed: {}", err.0))
 }
 
 /// A probability as text without `f64`'s `Display`, whose float formatting

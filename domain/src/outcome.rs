@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::persona::Persona;
+use crate::store::StoreError;
 
 /// One tick's decision: send one email (SPEC §5, steps 8–10).
 ///
@@ -83,6 +84,13 @@ impl PickError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         PickError { kind, message: message.into() }
     }
+}
+
+/// A store import that failed, as the pick error that names it (SPEC §5: a
+/// failing import is an error naming the import, never a silent skip):
+/// `.map_err(store_failure("get-topology"))`.
+pub fn store_failure(import: &'static str) -> impl Fn(StoreError) -> PickError {
+    move |StoreError(message)| PickError::new(ErrorKind::Store, format!("{import} failed: {message}"))
 }
 
 impl std::fmt::Display for PickError {

@@ -78,7 +78,7 @@ impl AsyncPolicyInstance {
                 Err(outcome) => return (*outcome, Vec::new()),
             },
         };
-        let deadline = self.policy.engine().epochs().deadline(self.policy.engine().limits());
+        let deadline = self.policy.engine().epochs().deadline(self.policy.engine().limits().deadline_ticks());
         let state = live.store.data_mut();
         state.attach_async(mail, self.clock.clone());
         state.begin_pick(deadline, recording);

@@ -110,7 +110,7 @@ fn run(
 ) -> (PickOutcome, Vec<StoreCall>, Option<Live<Picker>>) {
     let engine = policy.engine();
     live.store.set_epoch_deadline(engine.limits().deadline_ticks());
-    live.store.data_mut().begin_pick(engine.epochs().deadline(engine.limits()), recording);
+    live.store.data_mut().begin_pick(engine.epochs().deadline(engine.limits().deadline_ticks()), recording);
     match live.bindings.call_pick(&mut live.store, convert::pick_options(options)) {
         Ok(outcome) => {
             let accepted = accept(outcome, &live.store);

@@ -18,7 +18,7 @@ pub(super) fn new_store(policy: &Policy, state: HostState) -> Store<HostState> {
     let mut store = Store::new(engine.engine(), state);
     store.limiter(|state| state.limiter());
     store.set_epoch_deadline(limits.deadline_ticks());
-    store.data_mut().begin_pick(engine.epochs().deadline(limits), false);
+    store.data_mut().begin_pick(engine.epochs().deadline(limits.deadline_ticks()), false);
     // What one call may make the host allocate: wasmtime counts it while
     // lifting the call's arguments (or the answer), before the host sees
     // them.

@@ -7,8 +7,6 @@ use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
 
-use super::limits::Limits;
-
 /// How often the engine's epoch advances; deadlines are measured in these
 /// ticks, so a deadline is honoured to within one tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
@@ -27,10 +25,10 @@ impl EpochClock {
         self.ticks.load(Ordering::Relaxed)
     }
 
-    /// The tick at which a pick starting now reaches its deadline (what
-    /// wasmtime's epoch deadline is set to).
-    pub fn deadline(&self, limits: &Limits) -> u64 {
-        self.now() + limits.deadline_ticks()
+    /// The tick at which a pick starting now and lasting `ticks` reaches
+    /// its deadline (what wasmtime's epoch deadline is set to).
+    pub fn deadline(&self, ticks: u64) -> u64 {
+        self.now() + ticks
     }
 
     /// Time left until `deadline` (a tick from [`deadline`](Self::deadline));

@@ -17,9 +17,10 @@
 //! `emailgen_picker::pick`.
 
 use chrono::{Datelike, Weekday};
+use emailgen_picker::draw::{choose_index, shuffle};
 use emailgen_picker::host_cache::HostCache;
 use emailgen_picker::persona::PersonaView;
-use emailgen_picker::pick::{choose_index, shuffle, Tick};
+use emailgen_picker::pick::Tick;
 use emailgen_picker::{
     LogLevel, Outcome, Persona, PickError, PickOptions, PickerHost, ReplyLatency, Shortage, SkipReason,
 };
