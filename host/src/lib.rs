@@ -8,52 +8,10 @@
 //! [`PolicySlot`] that swaps policies atomically. Every answer is checked
 //! against what the host served before it becomes a [`PickOutcome`].
 //!
-//! ```
-//! use std::collections::HashMap;
+#![doc = concat!("```\n", include_str!("../examples/embedding.rs"), "```")]
 //!
-//! use emailgen_host::{local_clock, shared_store, Limits, PickOutcome, PickerEngine, Policy};
-//! use emailgen_host::{Decky, MailStore, PickOptions, StoreError, ThreadRow, Topology};
-//!
-//! /// The orchestrator's data (a database in real life).
-//! struct Orchestrator {
-//!     deckies: Vec<Decky>,
-//!     topologies: HashMap<String, Topology>,
-//!     pool: String,
-//! }
-//!
-//! impl MailStore for Orchestrator {
-//!     fn list_running_deckies(&mut self, services: &[&str]) -> Result<Vec<Decky>, StoreError> {
-//!         Ok(self.deckies.iter().filter(|d| d.offers_any(services)).cloned().collect())
-//!     }
-//!     fn get_topology(&mut self, id: &str) -> Result<Option<Topology>, StoreError> {
-//!         Ok(self.topologies.get(id).cloned())
-//!     }
-//!     fn list_email_threads(&mut self, _: &str, _: &str, _: &str, _: u32) -> Result<Vec<ThreadRow>, StoreError> {
-//!         Ok(Vec::new()) // no mail sent yet
-//!     }
-//!     fn global_personas(&mut self) -> Result<String, StoreError> {
-//!         Ok(self.pool.clone())
-//!     }
-//! }
-//!
-//! let fleet_mail = Decky {
-//!     uuid: "fleet-01:mx".into(),
-//!     services: vec!["imap".into()],
-//!     source: Some("fleet".into()),
-//!     ..Decky::default()
-//! };
-//! let pool = r#"[{"name": "Ana", "email": "ana@corp.example", "role": "CFO", "active_hours": "00:00-00:00"},
-//!                {"name": "Bo", "email": "bo@corp.example", "role": "IT", "active_hours": "00:00-00:00"}]"#;
-//! let store = Orchestrator { deckies: vec![fleet_mail], topologies: HashMap::new(), pool: pool.into() };
-//!
-//! let engine = PickerEngine::new(Limits::default()).unwrap();
-//! let policy = Policy::builtin(&engine).unwrap(); // or Policy::from_file(&engine, path)
-//! let mut picker = policy.instance(shared_store(store), local_clock());
-//! match picker.pick(&PickOptions::default()) {
-//!     PickOutcome::Action { action } => println!("{} writes to {}", action.sender.name, action.recipient.name),
-//!     other => panic!("{}", other.to_json()),
-//! }
-//! ```
+//! (That is `examples/embedding.rs`, run as this crate's doc test; the book
+//! shows it, `docs/embedding.md`.)
 //!
 //! # Layers
 //!
@@ -68,9 +26,9 @@
 //! | 1 | [`sandbox`] | the wasmtime engine, limits, epoch deadlines, WASI, policy output, traps |
 //! | 0 | [`outcome`], [`text`], [`persona_pool`] | outcomes, text safety, the host-wide persona pool file |
 //!
-//! The domain types and [`MailStore`] live in the picker crate
-//! (`emailgen_domain::host`), which the guest's native build, this library
-//! and the harness all use; they are re-exported here.
+//! The domain types and [`MailStore`] live in the domain crate
+//! (`emailgen-domain`), which the policies, this library, the harness and
+//! the Python package all use; they are re-exported here.
 //!
 //! One pick: the embedder's store → [`serve`] (an import asks, the answer is
 //! recorded as served) → the guest (the policy decides) → [`check`] (the
@@ -90,8 +48,6 @@ pub mod text;
 
 #[cfg(test)]
 mod layers_test;
-#[cfg(test)]
-mod readme_test;
 
 pub use emailgen_domain::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,

@@ -147,17 +147,29 @@ def harness() -> pathlib.Path:
     return binary
 
 
+def guest(package: str, tmp_path_factory) -> pathlib.Path:
+    """A guest package's component, built where the Rust tests build it
+    (host/build/guests.rs) and copied away at once: another build there may
+    rewrite it."""
+    out = TARGET / "wasm-guests"
+    cargo("build", "-q", "--lib", "-p", package, "--target", "wasm32-wasip2", "--profile", "guest",
+          "--target-dir", str(out))
+    name = package.replace("-", "_") + ".wasm"
+    copy = tmp_path_factory.mktemp("fixtures") / name
+    shutil.copyfile(out / "wasm32-wasip2" / "guest" / name, copy)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def hostile_wasm(tmp_path_factory) -> pathlib.Path:
-    """The hostile policy fixture (tests/fixtures/hostile-policy), built
-    where the Rust tests build it (host/build/guests.rs) and copied away at
-    once: another build there may rewrite it."""
-    out = TARGET / "wasm-guests"
-    cargo("build", "-q", "--lib", "-p", "hostile-policy", "--target", "wasm32-wasip2", "--profile", "guest",
-          "--target-dir", str(out))
-    copy = tmp_path_factory.mktemp("fixtures") / "hostile_policy.wasm"
-    shutil.copyfile(out / "wasm32-wasip2" / "guest" / "hostile_policy.wasm", copy)
-    return copy
+    """The hostile policy fixture (tests/fixtures/hostile-policy)."""
+    return guest("hostile-policy", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def realistic_wasm(tmp_path_factory) -> pathlib.Path:
+    """The realistic policy (policies/realistic) as a component file."""
+    return guest("realistic-policy", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ mod common;
 
 mod async_picks;
 mod baseline;
+mod book;
 mod component;
 mod decnet_data;
 mod escapes;
