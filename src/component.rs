@@ -268,7 +268,9 @@ fn to_wit_outcome(outcome: Outcome<PersonaSummary>) -> wit::PickOutcome {
                 // The kinds the host gives when it stops a policy are no
                 // policy's to report: a policy that names one reports a bug.
                 ErrorKind::Internal
+                | ErrorKind::Instructions
                 | ErrorKind::Deadline
+                | ErrorKind::WallClock
                 | ErrorKind::Memory
                 | ErrorKind::PolicyViolation
                 | ErrorKind::Trap => wit::ErrorKind::Internal,

@@ -59,8 +59,16 @@ pub enum ErrorKind {
     InvalidInput,
     /// The policy reported a bug of its own.
     Internal,
-    /// The pick ran past its deadline.
+    /// The policy ran out of its instruction budget: it computed more than
+    /// the host allows one pick. Deterministic: the same pick on a fresh
+    /// instance runs out at the same instruction on every machine.
+    Instructions,
+    /// The policy waited (slept, polled) past its deadline.
     Deadline,
+    /// The pick ran past the host's wall-clock limit while the policy was
+    /// within its budgets: the machine or the host was too slow. Not the
+    /// policy's doing.
+    WallClock,
     /// The policy tried to grow its memory or tables past the limit.
     Memory,
     /// The policy broke the host's rules: an import budget, an oversized

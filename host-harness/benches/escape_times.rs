@@ -83,7 +83,10 @@ fn main() {
             let started = Instant::now();
             let outcome = instance.pick(&options);
             times.push(started.elapsed());
-            kind = serde_json::to_value(&outcome).unwrap()["error"]["kind"].as_str().unwrap_or("not an error").into();
+            kind = serde_json::to_value(&outcome.outcome).unwrap()["error"]["kind"]
+                .as_str()
+                .unwrap_or("not an error")
+                .into();
         }
         times.sort();
         let (median, max) = (times[runs / 2], times[runs - 1]);

@@ -25,6 +25,12 @@ pub struct BenchReport {
     pub fresh_us: f64,
     pub fresh_p10_us: f64,
     pub fresh_p90_us: f64,
+    /// Wasm instructions a warm pick executed: median and 99th percentile.
+    pub warm_instructions_p50: u64,
+    pub warm_instructions_p99: u64,
+    /// The same for a fresh instance per pick (its start included).
+    pub fresh_instructions_p50: u64,
+    pub fresh_instructions_p99: u64,
     /// `None` for a policy file with no native build.
     pub native_us: Option<f64>,
     /// A warm pick recorded (transcript and record built and handed to a
@@ -66,10 +72,12 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
 
     let mut instance = policy.instance(mail.clone(), local_clock());
     let (mut actions, mut skips, mut errors) = (0, 0, 0);
+    let mut warm_instructions = Vec::with_capacity(picks);
     let warm = time_each(picks, |i, measured| {
-        let outcome = instance.pick(&options(i));
+        let picked = instance.pick(&options(i));
         if measured {
-            match outcome {
+            warm_instructions.push(picked.instructions);
+            match picked.outcome {
                 PickOutcome::Action { .. } => actions += 1,
                 PickOutcome::Skip { .. } => skips += 1,
                 PickOutcome::Error { .. } => errors += 1,
@@ -83,8 +91,12 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
         recorded.pick(&options(i));
     });
     let record_write_us = write_cost(&sink.records())?;
-    let fresh = time_each(picks, |i, _| {
-        policy.pick_fresh(mail.clone(), local_clock(), &options(i));
+    let mut fresh_instructions = Vec::with_capacity(picks);
+    let fresh = time_each(picks, |i, measured| {
+        let picked = policy.pick_fresh(mail.clone(), local_clock(), &options(i));
+        if measured {
+            fresh_instructions.push(picked.instructions);
+        }
     });
     let native = policy_spec.unwrap_or("builtin:default").strip_prefix("builtin:").and_then(NativePolicy::named).map(
         |mut native| {
@@ -105,6 +117,10 @@ pub fn run(scenario_path: &Path, policy_spec: Option<&str>, picks: usize) -> Res
         fresh_us: fresh.median,
         fresh_p10_us: fresh.p10,
         fresh_p90_us: fresh.p90,
+        warm_instructions_p50: quantile(&mut warm_instructions, 0.5),
+        warm_instructions_p99: quantile(&mut warm_instructions, 0.99),
+        fresh_instructions_p50: quantile(&mut fresh_instructions, 0.5),
+        fresh_instructions_p99: quantile(&mut fresh_instructions, 0.99),
         native_us: native.map(|n| n.median),
         warm_recorded_us: warm_recorded.median,
         record_write_us,
@@ -159,6 +175,12 @@ fn median_ms(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f
     }
     times.sort_by(f64::total_cmp);
     Ok(times[runs / 2])
+}
+
+/// The `q` quantile of counts (0 for none).
+fn quantile(counts: &mut [u64], q: f64) -> u64 {
+    counts.sort_unstable();
+    counts.get(((counts.len().saturating_sub(1)) as f64 * q).round() as usize).copied().unwrap_or(0)
 }
 
 /// Rounds to 1/`per` (timings are not more precise than that).

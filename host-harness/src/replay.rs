@@ -2,6 +2,16 @@
 //! against a store that answers from its transcript. With the recorded
 //! policy the outcome must be identical (a *check*); with another policy
 //! the two are compared (a *shadow* evaluation), and summed up per policy.
+//!
+//! What a check can promise depends on what the recorded outcome depended
+//! on. A pick that ran on a fresh instance is replayed exactly: the same
+//! outcome and the same count of instructions, an instruction-budget error
+//! included. A pick on a warm instance cost what it cost because of what
+//! the instance kept from earlier picks; the replay (fresh) decides the
+//! same but counts its own instructions, so a budget error recorded there
+//! may not repeat. An outcome that depended on wall time (a `deadline` or
+//! `wall-clock` error) is not expected to repeat: it is reported, not
+//! counted as a divergence.
 
 use std::collections::BTreeMap;
 
@@ -38,13 +48,32 @@ pub struct ReplayedRecord {
     pub agree: bool,
     /// How they differ, when they do.
     pub difference: Option<String>,
+    /// The instructions recorded (version 2 records), and the replay's.
+    pub recorded_instructions: Option<u64>,
+    pub replayed_instructions: u64,
+    /// Why the recorded outcome need not repeat, when it need not: it
+    /// depended on wall time, or on what a warm instance kept.
+    pub not_repeatable: Option<String>,
 }
 
 impl ReplayedRecord {
     /// Whether this is a check that failed: the recorded policy decided
-    /// otherwise, or asked for data the record does not hold.
+    /// otherwise, or asked for data the record does not hold. An outcome
+    /// that was not repeatable is not a divergence.
     pub fn diverged(&self) -> bool {
-        self.mode == Mode::Check && !self.agree
+        self.mode == Mode::Check && !self.agree && self.not_repeatable.is_none()
+    }
+}
+
+/// Why a recorded outcome need not repeat on a fresh instance, if so.
+fn not_repeatable(record: &RecordedPick) -> Option<String> {
+    let kind = record.outcome.get("error").and_then(|e| e.get("kind")).and_then(Value::as_str);
+    match kind {
+        Some("deadline" | "wall-clock") => Some(format!("its outcome ({}) depended on wall time", kind?)),
+        Some("instructions") if record.fresh != Some(true) => {
+            Some("it ran out of instructions on a warm instance, whose cost depended on earlier picks".into())
+        }
+        _ => None,
     }
 }
 
@@ -53,10 +82,16 @@ pub fn replay_record(index: usize, record: &RecordedPick, policy: &Policy) -> Re
     let replayed = policy.replay(record);
     let replayed_json = serde_json::to_value(&replayed.outcome).expect("outcomes serialise");
     let mode = if policy.id().sha256 == record.policy.sha256 { Mode::Check } else { Mode::Shadow };
-    let difference = match replayed.missing.first() {
+    let mut difference = match replayed.missing.first() {
         Some(missing) => Some(format!("needs data not recorded: {missing}")),
         None => difference(&record.outcome, &replayed_json, ""),
     };
+    // A pick recorded on a fresh instance costs the same when replayed.
+    if let (None, Some(true), Mode::Check, Some(recorded)) = (&difference, record.fresh, mode, record.instructions) {
+        if recorded != replayed.instructions {
+            difference = Some(format!("instructions: recorded {recorded}, replayed {}", replayed.instructions));
+        }
+    }
     ReplayedRecord {
         record: index,
         mode,
@@ -67,6 +102,9 @@ pub fn replay_record(index: usize, record: &RecordedPick, policy: &Policy) -> Re
         agree: difference.is_none(),
         difference,
         needs_data_not_recorded: replayed.missing,
+        recorded_instructions: record.instructions,
+        replayed_instructions: replayed.instructions,
+        not_repeatable: not_repeatable(record),
     }
 }
 

@@ -90,7 +90,7 @@ pub fn run(
         let now = config.from + config.tick * i as i32;
         let options =
             PickOptions { seed: config.seed.map(|s| s.wrapping_add(i)), now: Some(now), reply_probability: None };
-        match instance.pick(&options) {
+        match instance.pick(&options).outcome {
             PickOutcome::Action { action } => {
                 let email = email_for(&action, now, &mut ids);
                 let mut db = store.lock().unwrap_or_else(|p| p.into_inner());

@@ -46,9 +46,11 @@ fn main() {
     let engine = PickerEngine::new(Limits::default()).unwrap();
     let policy = Policy::builtin(&engine).unwrap(); // or Policy::from_file(&engine, path)
     let mut picker = policy.instance(shared_store(store), local_clock());
-    match picker.pick(&PickOptions::default()) {
+    let picked = picker.pick(&PickOptions::default());
+    match picked.outcome {
         PickOutcome::Action { action } => println!("{} writes to {}", action.sender.name, action.recipient.name),
         other => panic!("{}", other.to_json()),
     }
+    println!("the policy executed {} Wasm instructions", picked.instructions);
     // ANCHOR_END: pick
 }

@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let canary = Canary { mail: mail.clone(), clock: local_clock(), options: options.clone() };
     slot.swap(candidate, &canary)?; // or Err(why): v1 stays active
     slot.rollback()?; // back to v1 on demand
-    // ANCHOR_END: swap
+                      // ANCHOR_END: swap
     println!("{} picked: {}", picked.policy.name, picked.outcome.to_json());
 
     // ANCHOR: record

@@ -52,7 +52,7 @@ mod layers_test;
 pub use emailgen_domain::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,
 };
-pub use outcome::{ErrorKind, PickError, PickOutcome};
+pub use outcome::{ErrorKind, PickError, PickOutcome, Picked};
 pub use persona_pool::PersonaPoolFile;
 pub use policy::cache::{CacheUse, CompileCache};
 pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
@@ -60,6 +60,6 @@ pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapEr
 pub use policy::AsyncPolicyInstance;
 pub use policy::{LoadError, PickerEngine, Policy, PolicyId, PolicyInstance, Replayed};
 pub use record::{FileLimits, FileSink, PickRecord, RecordSink, RecordedPick, Recorder};
-pub use sandbox::{LimitOutOfRange, Limits};
+pub use sandbox::{LimitOutOfRange, Limits, OperatorLimits};
 pub use serve::StoreCall;
 pub use serve::{local_clock, shared_store, AsyncMailStore, Clock, SharedMailStore, StoreFuture};

@@ -24,3 +24,46 @@ pub struct PolicyId {
     /// The version of `decnet:emailgen` it was built against.
     pub wit_version: String,
 }
+
+/// A pick as the host returns it: its outcome, and what it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picked {
+    /// What the pick produced.
+    pub outcome: PickOutcome,
+    /// Wasm instructions the policy executed (wasmtime's fuel; see
+    /// `Limits::instructions`), its instance's start included when the pick
+    /// ran on a fresh instance.
+    pub instructions: u64,
+    /// Whether the pick ran on a fresh instance. Its count is then the same
+    /// on every run of the same pick (a replay counts the same); a warm
+    /// instance's depends on what it kept from the picks before.
+    pub fresh: bool,
+}
+
+impl Picked {
+    /// The outcome, without what it cost.
+    pub fn into_outcome(self) -> PickOutcome {
+        self.outcome
+    }
+}
+
+/// A pick reads as its outcome (`picked.action()`, `picked.to_json()`).
+impl std::ops::Deref for Picked {
+    type Target = PickOutcome;
+
+    fn deref(&self) -> &PickOutcome {
+        &self.outcome
+    }
+}
+
+impl From<Picked> for PickOutcome {
+    fn from(picked: Picked) -> Self {
+        picked.outcome
+    }
+}
+
+impl PartialEq<PickOutcome> for Picked {
+    fn eq(&self, other: &PickOutcome) -> bool {
+        self.outcome == *other
+    }
+}

@@ -13,10 +13,13 @@ class PickError(Exception):
 
     kind = "internal"
 
-    def __init__(self, message: str, *, policy: Any = None, line: Optional[str] = None) -> None:
+    def __init__(self, message: str, *, policy: Any = None, line: Optional[str] = None,
+                 instructions: Optional[int] = None) -> None:
         super().__init__(message)
         self.message = message
         self.policy = policy
+        self.instructions = instructions
+        """Wasm instructions the policy executed before the pick failed."""
         self._line = line
 
     def to_json(self) -> dict:
@@ -43,10 +46,26 @@ class InvalidInput(PickError):
     kind = "invalid-input"
 
 
+class InstructionBudgetExceeded(PickError):
+    """The policy computed past its instruction budget (``Limits.instructions``):
+    the same pick runs out at the same instruction on every machine."""
+
+    kind = "instructions"
+
+
 class DeadlineExceeded(PickError):
-    """The policy ran (or waited) past its deadline."""
+    """The policy waited (slept, polled) past its deadline
+    (``Limits.deadline_ms``)."""
 
     kind = "deadline"
+
+
+class WallClockExceeded(DeadlineExceeded):
+    """The pick ran past the host's wall-clock limit (``Limits.wall_clock_ms``)
+    within its instruction budget: the machine or the host was too slow.
+    Not counted against the policy by a :class:`PolicySlot`."""
+
+    kind = "wall-clock"
 
 
 class MemoryExceeded(PickError):
@@ -75,4 +94,5 @@ class InternalError(PickError):
 
 
 ERRORS_BY_KIND = {cls.kind: cls for cls in (
-    StoreError, InvalidInput, DeadlineExceeded, MemoryExceeded, PolicyViolation, PolicyTrap, InternalError)}
+    StoreError, InvalidInput, InstructionBudgetExceeded, DeadlineExceeded, WallClockExceeded, MemoryExceeded,
+    PolicyViolation, PolicyTrap, InternalError)}

@@ -19,14 +19,24 @@ class SwapRefused(Exception):
 
 @final
 class Limits:
-    """What one pick may use: ``deadline_ms`` of the policy's own wall-clock
-    time (1-60000, default 50; time waiting for the repository does not
-    count) and ``memory_mib`` of linear memory (1-4096, default 32). Raises
-    ``ValueError`` outside those ranges."""
+    """What one pick may use: ``instructions``, the Wasm instructions it may
+    execute (1000-100000000000, default 10000000; the same on every
+    machine); ``deadline_ms``, time it may spend waiting in its sleeps and
+    polls (1-60000, default 50); ``wall_clock_ms``, its wall-clock time in all,
+    a safety net against a stuck or overloaded host (1-600000, default 2000;
+    time waiting for the repository counts in neither); ``memory_mib`` of
+    linear memory (1-4096, default 32). Raises ``ValueError`` outside those
+    ranges."""
 
-    def __init__(self, *, deadline_ms: int = 50, memory_mib: int = 32) -> None: ...
+    def __init__(
+        self, *, instructions: int = 10000000, deadline_ms: int = 50, wall_clock_ms: int = 2000, memory_mib: int = 32
+    ) -> None: ...
+    @property
+    def instructions(self) -> int: ...
     @property
     def deadline_ms(self) -> int: ...
+    @property
+    def wall_clock_ms(self) -> int: ...
     @property
     def memory_mib(self) -> int: ...
     def __eq__(self, other: object) -> bool: ...
@@ -81,7 +91,9 @@ class ActionFields(TypedDict):
     description: str
 
 SkipKind = Literal["no_mail_decky", "too_few_personas", "too_few_active"]
-ErrorKind = Literal["store", "invalid-input", "internal", "deadline", "memory", "policy-violation", "trap"]
+ErrorKind = Literal[
+    "store", "invalid-input", "internal", "instructions", "deadline", "wall-clock", "memory", "policy-violation", "trap"
+]
 
 @final
 class NativeOutcome:
@@ -91,6 +103,13 @@ class NativeOutcome:
     def kind(self) -> Literal["action", "skip", "error"]: ...
     @property
     def policy(self) -> PolicyInfo: ...
+    @property
+    def instructions(self) -> int:
+        """Wasm instructions the policy executed (its instance's start
+        included when the pick ran on a fresh one)."""
+    @property
+    def fresh(self) -> bool:
+        """Whether the pick ran on a fresh instance."""
     def to_json(self) -> str:
         """The SPEC §7 JSON line, as ``host-harness pick`` prints it."""
     def action(self) -> Optional[ActionFields]: ...

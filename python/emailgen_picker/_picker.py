@@ -58,16 +58,17 @@ def typed_outcome(native: NativeOutcome, failure: Optional[RepoFailure]) -> Unio
     policy = native.policy
     kind = native.kind
     if kind == "action":
-        return Action(email_action(native.action(), policy), policy, native)
+        return Action(email_action(native.action(), policy), policy, native.instructions, native)
     if kind == "skip":
         skip_kind, source, decky, count = native.skip()
-        return Skip(skip_kind, source, decky, count, policy, native)
+        return Skip(skip_kind, source, decky, count, policy, native.instructions, native)
     error_kind, message = native.error()
-    line = native.to_json()
+    line, instructions = native.to_json(), native.instructions
     if error_kind == "store":
-        error = StoreError(message, call=failure.call if failure else None, policy=policy, line=line)
+        error = StoreError(message, call=failure.call if failure else None, policy=policy, line=line,
+                           instructions=instructions)
         raise error from (failure.error if failure else None)
-    raise ERRORS_BY_KIND.get(error_kind, PickError)(message, policy=policy, line=line)
+    raise ERRORS_BY_KIND.get(error_kind, PickError)(message, policy=policy, line=line, instructions=instructions)
 
 
 class Picker:

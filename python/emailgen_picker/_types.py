@@ -95,6 +95,8 @@ class Action(_Outcome):
 
     action: EmailAction
     policy: PolicyInfo
+    instructions: int
+    """Wasm instructions the policy executed for this pick."""
     _native: NativeOutcome = field(repr=False, compare=False)
 
 
@@ -109,6 +111,8 @@ class Skip(_Outcome):
     mail_decky_uuid: Optional[str]
     count: Optional[int]
     policy: PolicyInfo
+    instructions: int
+    """Wasm instructions the policy executed for this pick."""
     _native: NativeOutcome = field(repr=False, compare=False)
 
 

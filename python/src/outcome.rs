@@ -41,11 +41,17 @@ impl From<&PolicyId> for PolicyInfo {
     }
 }
 
-/// One pick's outcome and the policy that made it.
+/// One pick's outcome, what it cost, and the policy that made it.
 #[pyclass(frozen, module = "emailgen_picker._native")]
 pub struct NativeOutcome {
     pub outcome: PickOutcome,
     pub policy: PolicyInfo,
+    /// Wasm instructions the policy executed.
+    #[pyo3(get)]
+    pub instructions: u64,
+    /// Whether it ran on a fresh instance.
+    #[pyo3(get)]
+    pub fresh: bool,
 }
 
 #[pymethods]

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use emailgen_host::{PickOutcome, StoreError};
+use emailgen_host::{Picked, StoreError};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -43,12 +43,12 @@ pub enum PollStatus {
 
 /// A pick in progress, and the policy it runs on once it is over (a
 /// slot's pick learns which policy took it only when it starts).
-pub type PickFuture = Pin<Box<dyn Future<Output = (PickOutcome, PolicyInfo)> + Send>>;
+pub type PickFuture = Pin<Box<dyn Future<Output = (Picked, PolicyInfo)> + Send>>;
 
 #[derive(Default)]
 struct State {
     future: Option<PickFuture>,
-    outcome: Option<(PickOutcome, PolicyInfo)>,
+    outcome: Option<(Picked, PolicyInfo)>,
 }
 
 /// One awaited pick.
@@ -151,7 +151,9 @@ impl PickSession {
     /// The outcome, once DONE.
     fn outcome(&self) -> PyResult<NativeOutcome> {
         match self.state().outcome.clone() {
-            Some((outcome, policy)) => Ok(NativeOutcome { outcome, policy }),
+            Some((Picked { outcome, instructions, fresh }, policy)) => {
+                Ok(NativeOutcome { outcome, policy, instructions, fresh })
+            }
             None => Err(PyRuntimeError::new_err("the pick is not over")),
         }
     }

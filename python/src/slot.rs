@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use emailgen_host::{local_clock, PolicySlot, Recorder};
+use emailgen_host::{local_clock, Picked, PolicySlot, Recorder};
 use pyo3::prelude::*;
 
 use crate::mailbox::{MailboxStore, SharedMailbox};
@@ -50,7 +50,8 @@ impl NativeSlot {
         let slot = Arc::clone(&self.slot);
         let future = Box::pin(async move {
             let picked = slot.pick_async(store, local_clock(), &options).await;
-            (picked.outcome, PolicyInfo::from(&picked.policy))
+            let policy = PolicyInfo::from(&picked.policy);
+            (Picked { outcome: picked.outcome, instructions: picked.instructions, fresh: picked.fresh }, policy)
         });
         Ok(PickSession::new(future, mailbox))
     }

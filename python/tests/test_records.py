@@ -1,5 +1,7 @@
-"""Pick records fit their JSON Schema (schema/pick-record.v1.schema.json):
-records of every kind, made through the package and through the CLI."""
+"""Pick records fit their JSON Schema (schema/pick-record.v2.schema.json):
+records of every kind, made through the package and through the CLI; the
+schema of version 1 (records written before what a pick cost was
+recorded) still describes the records of then."""
 from __future__ import annotations
 
 import json
@@ -11,14 +13,15 @@ import pytest
 import emailgen_picker as ep
 from conftest import NOW, ROOT, FakeRepo, company, decky, people
 
-SCHEMA = json.loads((ROOT / "schema" / "pick-record.v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schema" / "pick-record.v2.schema.json").read_text())
+SCHEMA_V1 = json.loads((ROOT / "schema" / "pick-record.v1.schema.json").read_text())
 THREAD = {"thread_id": "th-1", "message_id": "<m1@acme.example>", "subject": "Plans", "references": ["<m0@acme.example>"]}
 
 
-def validator() -> jsonschema.Validator:
-    cls = jsonschema.validators.validator_for(SCHEMA)
-    cls.check_schema(SCHEMA)
-    return cls(SCHEMA, format_checker=cls.FORMAT_CHECKER)
+def validator(schema: dict = SCHEMA) -> jsonschema.Validator:
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def assert_fits(path) -> list[dict]:
@@ -61,7 +64,10 @@ async def test_records_of_every_kind_fit_the_schema(tmp_path, hostile_wasm, seed
     kinds = {r["outcome"]["error"]["kind"] for r in records if r["outcome"]["outcome"] == "error"}
     calls = {c["call"] for r in records for c in r["calls"]}
     assert outcomes == {"action", "skip", "error"}
-    assert kinds == {"store", "trap", "deadline", "policy-violation", "invalid-input"}
+    assert kinds == {"store", "trap", "instructions", "policy-violation", "invalid-input"}
+    assert all(r["instructions"] >= 0 and isinstance(r["fresh"], bool) for r in records)
+    budget = [r for r in records if r["outcome"].get("error", {}).get("kind") == "instructions"]
+    assert [r["instructions"] for r in budget] == [10_000_000]
     assert calls == {"list_running_deckies", "get_topology", "list_email_threads", "global_personas", "local_now"}
     assert any("error" in c for r in records for c in r["calls"]), "a store failure is recorded as one"
 
@@ -80,12 +86,17 @@ async def test_records_the_cli_writes_fit_the_schema(tmp_path, harness):
 
 def test_the_schema_refuses_what_a_record_may_not_be():
     check = validator()
-    good = {"record": 1, "time": "2026-12-02T17:30:49.799420Z",
-            "policy": {"name": "default", "sha256": "a" * 64, "wit_version": "0.2.2"},
-            "options": {"seed": 1, "now": None, "reply_probability": None}, "seed_drawn": True, "calls": [],
-            "outcome": {"outcome": "skip", "reason": {"kind": "no_mail_decky"}}, "duration_us": 3.5}
+    v1 = {"record": 1, "time": "2026-12-02T17:30:49.799420Z",
+          "policy": {"name": "default", "sha256": "a" * 64, "wit_version": "0.2.2"},
+          "options": {"seed": 1, "now": None, "reply_probability": None}, "seed_drawn": True, "calls": [],
+          "outcome": {"outcome": "skip", "reason": {"kind": "no_mail_decky"}}, "duration_us": 3.5}
+    assert validator(SCHEMA_V1).is_valid(v1), "version 1 records are still described"
+    good = {**v1, "record": 2, "instructions": 12345, "fresh": False}
     assert check.is_valid(good)
-    for broken in ({**good, "record": 2}, {**good, "extra": 1},
+    budget = {**good, "outcome": {"outcome": "error", "error": {"kind": "instructions", "message": "ran out"}}}
+    assert check.is_valid(budget)
+    without_cost = {key: value for key, value in good.items() if key != "instructions"}
+    for broken in ({**good, "record": 1}, {**good, "extra": 1}, without_cost, {**good, "instructions": -1},
                    {**good, "outcome": {"outcome": "action", "action": {}}},
                    {**good, "calls": [{"call": "get_topology", "id": "t1"}]},
                    {**good, "calls": [{"call": "drop_tables"}]},

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::hostile::*;
 use crate::common::*;
-use emailgen_host::{AsyncMailStore, AsyncPolicyInstance, ErrorKind, MailStore, PickOptions, PickOutcome, StoreFuture};
+use emailgen_host::{
+    AsyncMailStore, AsyncPolicyInstance, ErrorKind, Limits, MailStore, PickOptions, PickOutcome, StoreFuture,
+};
 use emailgen_picker::{Decky, ThreadRow, Topology};
 use hostile_policy::seeds;
 
@@ -90,7 +92,8 @@ fn waited_pick(
     options: &PickOptions,
 ) -> (PickOutcome, Driven) {
     let mail = Box::new(Delayed { inner: store.clone(), delay });
-    drive(instance.pick(mail, options))
+    let (picked, driven) = drive(instance.pick(mail, options));
+    (picked.outcome, driven)
 }
 
 #[test]
@@ -104,7 +107,7 @@ fn waited_picks_decide_as_synchronous_ones() {
     for seed in 0..60 {
         let options = PickOptions { reply_probability: Some(0.5), ..seeded(seed) };
         let (outcome, driven) = waited_pick(&mut waited, &store, Duration::ZERO, &options);
-        assert_eq!(outcome, warm.pick(&options), "seed {seed}");
+        assert_eq!(outcome, warm.pick(&options).outcome, "seed {seed}");
         assert!(driven.polls > 1, "the store's answers were waited for");
     }
 }
@@ -121,11 +124,15 @@ fn time_spent_waiting_for_the_store_does_not_count_against_the_deadline() {
 }
 
 #[test]
-fn an_endless_loop_gives_the_executor_turns_and_ends_at_the_deadline() {
-    let mut instance = AsyncPolicyInstance::new(hostile().clone(), fixed_clock(at(10, 0)));
+fn an_endless_loop_gives_the_executor_turns_and_ends_at_the_wall_clock_limit() {
+    // Instructions enough for seconds of computing: the 50 ms wall-clock
+    // limit comes first.
+    let limits =
+        Limits { instructions: UNHURRIED_INSTRUCTIONS, wall_clock: Duration::from_millis(50), ..Limits::default() };
+    let mut instance = AsyncPolicyInstance::new(hostile_under(limits), fixed_clock(at(10, 0)));
     let started = Instant::now();
     let (outcome, driven) = waited_pick(&mut instance, &office(), Duration::ZERO, &seeded(seeds::LOOP_FOREVER));
-    assert_error(&outcome, ErrorKind::Deadline, "deadline of 50 ms");
+    assert_error(&outcome, ErrorKind::WallClock, "wall-clock limit of 50 ms");
     assert!(started.elapsed() < STOPPED_WITHIN);
     // It yields every 2 ms tick; holding the thread, one poll would last
     // the whole 50 ms.

@@ -22,7 +22,7 @@ fn the_native_baseline_picks_what_the_sandbox_picks() {
         let mut native = NativePolicy::named("default").unwrap();
         let mut host = NativeHost { store: scenario.store, clock };
         for seed in 0..40 {
-            let wasm = instance.pick(&options(seed));
+            let wasm = instance.pick(&options(seed)).outcome;
             assert!(matches!(wasm, PickOutcome::Action { .. }), "{workload} seed {seed}: {}", wasm.to_json());
             let baseline: PickOutcome = native.pick(&mut host, &options(seed));
             assert_eq!(wasm, baseline, "{workload} seed {seed}");

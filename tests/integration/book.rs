@@ -28,9 +28,14 @@ fn chapters() -> Vec<PathBuf> {
 /// Every Markdown file a reader meets: the READMEs, the book, BENCHMARKS.
 fn markdown_files() -> Vec<PathBuf> {
     let mut files = chapters();
-    for readme in
-        ["README.md", "BENCHMARKS.md", "domain/README.md", "host/README.md", "host-harness/README.md", "python/README.md"]
-    {
+    for readme in [
+        "README.md",
+        "BENCHMARKS.md",
+        "domain/README.md",
+        "host/README.md",
+        "host-harness/README.md",
+        "python/README.md",
+    ] {
         files.push(root().join(readme));
     }
     files.push(root().join("policies/realistic/README.md"));
@@ -107,10 +112,11 @@ fn every_link_resolves() {
             let target = if path.is_empty() { file.clone() } else { file.parent().unwrap().join(path) };
             if !target.exists() {
                 broken.push(format!("{}: {link} (no such file)", file.display()));
-            } else if !anchor.is_empty() && target.extension().is_some_and(|e| e == "md") {
-                if !anchors(&read(&target)).contains(anchor) {
-                    broken.push(format!("{}: {link} (no such heading)", file.display()));
-                }
+            } else if !anchor.is_empty()
+                && target.extension().is_some_and(|e| e == "md")
+                && !anchors(&read(&target)).contains(anchor)
+            {
+                broken.push(format!("{}: {link} (no such heading)", file.display()));
             }
         }
     }
@@ -181,7 +187,11 @@ fn code_in_the_book_is_included_never_pasted() {
                 block = match block {
                     None => {
                         if fence.trim().is_empty() {
-                            pasted.push(format!("{}:{}: a code block without a language", chapter.display(), number + 1));
+                            pasted.push(format!(
+                                "{}:{}: a code block without a language",
+                                chapter.display(),
+                                number + 1
+                            ));
                         }
                         Some((fence.trim().to_owned(), number + 1))
                     }
@@ -190,7 +200,9 @@ fn code_in_the_book_is_included_never_pasted() {
                 continue;
             }
             if let Some((language, opened)) = &block {
-                if CODE.contains(&language.as_str()) && !line.trim().is_empty() && !line.trim().starts_with("{{#include ")
+                if CODE.contains(&language.as_str())
+                    && !line.trim().is_empty()
+                    && !line.trim().starts_with("{{#include ")
                 {
                     pasted.push(format!("{}:{opened}: {language} code pasted: {line}", chapter.display()));
                 }

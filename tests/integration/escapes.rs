@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::hostile::*;
 use crate::common::*;
-use emailgen_host::{ErrorKind, PickOptions, SharedMailStore};
+use emailgen_host::{ErrorKind, Limits, PickOptions, PickerEngine, Policy, SharedMailStore};
 use emailgen_picker::{Decky, MailStore, StoreError, ThreadRow, Topology};
 use hostile_policy::seeds;
 
@@ -57,7 +57,7 @@ fn random_bytes_are_bounded_per_call_and_per_pick() {
 
 #[test]
 fn an_amplified_argument_is_refused_before_the_host_copies_it() {
-    let (outcome, elapsed) = hostile_pick(seeds::AMPLIFIED_ARGUMENTS);
+    let (outcome, elapsed) = hostile_pick_on(unhurried_hostile(), seeds::AMPLIFIED_ARGUMENTS);
     assert_error(&outcome, ErrorKind::PolicyViolation, "more than 1048576 bytes");
     assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
 }
@@ -72,7 +72,8 @@ fn an_amplified_argument_leaves_the_hosts_memory_bounded() {
         Command::new(harness_binary())
             .args(["pick", "--scenario", scenario.path().to_str().unwrap()])
             .args(["--policy", hostile_path().to_str().unwrap()])
-            .args(["--seed", &seeds::AMPLIFIED_ARGUMENTS.to_string()]),
+            .args(["--seed", &seeds::AMPLIFIED_ARGUMENTS.to_string()])
+            .args(["--instructions", &UNHURRIED_INSTRUCTIONS.to_string()]),
     );
     assert_eq!(status, 1, "{stdout}");
     let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
@@ -195,15 +196,17 @@ impl MailStore for SlowStore {
 /// The second call ends past the 50 ms deadline; the pick ends there: no
 /// third call, the deadline overrun is at most the one call in flight.
 #[test]
-fn a_store_call_is_not_made_once_the_deadline_has_passed() {
+fn a_store_call_is_not_made_once_the_wall_clock_limit_has_passed() {
     let calls = Arc::new(Mutex::new(0));
     let slow = SlowStore { inner: office(), calls: calls.clone() };
     let mail: SharedMailStore = Arc::new(Mutex::new(slow));
     let started = Instant::now();
     let options = PickOptions { reply_probability: Some(1.0), ..seeded(1) };
-    let outcome = default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), &options);
+    let limits = Limits { wall_clock: Duration::from_millis(50), ..Limits::default() };
+    let policy = Policy::builtin(&PickerEngine::new(limits).unwrap()).unwrap();
+    let outcome = policy.pick_fresh(mail, fixed_clock(at(10, 0)), &options).outcome;
     let elapsed = started.elapsed();
-    assert_error(&outcome, ErrorKind::Deadline, "deadline of 50 ms");
+    assert_error(&outcome, ErrorKind::WallClock, "wall-clock limit of 50 ms");
     assert_eq!(*calls.lock().unwrap(), 2, "store calls");
     assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
 }

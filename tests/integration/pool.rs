@@ -123,7 +123,7 @@ fn async_picks_take_and_give_back_instances_of_the_same_pool() {
     let policy = own_default();
     let store = || Box::new(AtOnce(company(people(3))));
     let mut warm = AsyncPolicyInstance::new(policy.clone(), fixed_clock(at(10, 0)));
-    let outcome: PickOutcome = block_on(warm.pick(store(), &seeded(1)));
+    let outcome: PickOutcome = block_on(warm.pick(store(), &seeded(1))).outcome;
     assert!(outcome.action().is_some());
     assert_eq!(policy.idle_instances(), (0, 1));
     // Another handle takes the same instance (async stores are per pick).

@@ -16,7 +16,7 @@ fn realistic() -> &'static Policy {
 
 fn wasm(store: &TestStore, options: &PickOptions) -> PickOutcome {
     let (mail, _) = shared(store.clone());
-    realistic().pick_fresh(mail, fixed_clock(at(10, 0)), options)
+    realistic().pick_fresh(mail, fixed_clock(at(10, 0)), options).outcome
 }
 
 fn native(store: &TestStore, options: &PickOptions) -> PickOutcome {

@@ -284,7 +284,7 @@ fn hostile_records_line() -> String {
     let (mail, _) = shared(office());
     let mut instance = default_policy().instance(mail, fixed_clock(at(10, 0)));
     instance.set_recorder(Some(sink.clone() as Recorder));
-    let outcome = instance.pick(&seeded(4));
+    let outcome = instance.pick(&seeded(4)).outcome;
     assert!(matches!(outcome, PickOutcome::Action { .. }));
     sink.records()[0].to_json_line()
 }
@@ -296,14 +296,14 @@ fn bad_records_stop_the_replay_before_anything_is_replayed() {
     let mut unknown_policy: Value = serde_json::from_str(&good).unwrap();
     unknown_policy["policy"]["sha256"] = Value::from("ab".repeat(32));
     let mut other_version: Value = serde_json::from_str(&good).unwrap();
-    other_version["record"] = Value::from(2);
+    other_version["record"] = Value::from(3);
     let mut off_schema: Value = serde_json::from_str(&good).unwrap();
     off_schema.as_object_mut().unwrap().remove("options");
     let cases = [
         ("truncated", format!("{good}\n{}\n", &good[..good.len() / 2]), "record 2", "is not JSON"),
         ("off schema", format!("{good}\n{off_schema}\n"), "record 2", "missing field `options`"),
         ("unknown policy", format!("{unknown_policy}\n"), "record 1", "is not built in"),
-        ("another version", format!("{good}\n{good}\n{other_version}\n"), "record 3", "record format version 2"),
+        ("another version", format!("{good}\n{good}\n{other_version}\n"), "record 3", "record format version 3"),
         ("a blank line", format!("{good}\n\n{good}\n"), "record 2", "empty line"),
         ("empty", String::new(), "empty.jsonl: ", "holds no records"),
     ];
@@ -335,4 +335,65 @@ fn the_cli_records_picks_and_replays_them() {
     let replay = harness(&["replay", "--record", path_str(&record)]);
     assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
     assert!(stdout(&replay).contains("30 records: 30 replayed with their own policy, 0 with another; 30 agree"));
+}
+
+/// What a pick cost is on record, and a pick that ran on a fresh instance
+/// replays to the same count: an instruction-budget error replays to the
+/// same error at the same instruction, through the CLI as through the
+/// library. A warm pick's count is its own (it reuses what the instance
+/// kept) and is not expected to repeat.
+#[test]
+fn a_recorded_budget_error_replays_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let (record, scenario) = (dir.path().join("budget.jsonl"), dir.path().join("office.json"));
+    let office = serde_json::json!({
+        "now": "2026-04-27T10:00:00",
+        "deckies": [{"uuid": "mx1", "services": ["imap"], "source": "topology", "topology_id": "t1"}],
+        "topologies": {"t1": {"email_personas": office().topologies["t1"].email_personas}},
+    });
+    std::fs::write(&scenario, office.to_string()).unwrap();
+    let seed = seeds::LOOP_FOREVER.to_string();
+    let hostile_file = path_str(hostile_path());
+    let pick = harness(&[
+        "pick",
+        "--scenario",
+        path_str(&scenario),
+        "--policy",
+        hostile_file,
+        "--seed",
+        &seed,
+        "--repeat",
+        "2",
+        "--record",
+        path_str(&record),
+    ]);
+    assert_eq!(pick.status.code(), Some(1), "{}", stderr(&pick));
+    let records = read_records(&record).unwrap();
+    let costs: Vec<(Option<u64>, Option<bool>)> = records.iter().map(|r| (r.instructions, r.fresh)).collect();
+    assert_eq!(costs[0], (Some(10_000_000), Some(true)), "the first pick starts the instance");
+    for record in &records {
+        assert_eq!(record.outcome["error"]["kind"], "instructions");
+        let replayed = hostile().replay(record);
+        assert_eq!(serde_json::to_value(&replayed.outcome).unwrap(), record.outcome);
+        assert_eq!(replayed.instructions, 10_000_000);
+    }
+    let replay = harness(&["replay", "--record", path_str(&record), "--policy", hostile_file, "--json"]);
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    let lines: Vec<Value> = stdout(&replay).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["agree"], true, "{}", lines[0]);
+    assert_eq!(
+        (lines[0]["recorded_instructions"].as_u64(), lines[0]["replayed_instructions"].as_u64()),
+        (Some(10_000_000), Some(10_000_000))
+    );
+    assert!(lines[0]["not_repeatable"].is_null());
+    // An outcome that depended on wall time is said to, and not called a
+    // divergence.
+    let mut timed_out: Value =
+        serde_json::from_str(std::fs::read_to_string(&record).unwrap().lines().next().unwrap()).unwrap();
+    timed_out["outcome"] = serde_json::json!({"outcome": "error", "error": {"kind": "wall-clock", "message": "slow"}});
+    let edited = dir.path().join("timed-out.jsonl");
+    std::fs::write(&edited, format!("{timed_out}\n")).unwrap();
+    let replay = harness(&["replay", "--record", path_str(&edited), "--policy", hostile_file]);
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    assert!(stdout(&replay).contains("not repeatable") && stdout(&replay).contains("depended on wall time"));
 }

@@ -13,10 +13,31 @@ use emailgen_picker::ThreadRow;
 use hostile_policy::seeds;
 
 #[test]
-fn an_endless_loop_ends_at_the_deadline() {
+fn an_endless_loop_runs_out_of_its_instruction_budget() {
     let (outcome, elapsed) = hostile_pick(seeds::LOOP_FOREVER);
-    assert_error(&outcome, ErrorKind::Deadline, "deadline");
+    assert_error(&outcome, ErrorKind::Instructions, "instruction budget: it executed 10000000 instructions");
     assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
+}
+
+/// What a pick computes decides its fate, not how busy the machine is: the
+/// same pick on a fresh instance executes the same instructions every time,
+/// and runs out of its budget at the same one.
+#[test]
+fn the_same_pick_costs_the_same_instructions_every_time() {
+    let (mail, _) = shared(office());
+    let fresh = |seed| hostile().pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded(seed));
+    let looping: Vec<_> = (0..3).map(|_| fresh(seeds::LOOP_FOREVER)).collect();
+    assert!(looping.iter().all(|p| p.fresh && p.instructions == 10_000_000), "{looping:?}");
+    assert!(looping.windows(2).all(|pair| pair[0] == pair[1]));
+    let normal: Vec<_> = (0..3).map(|_| fresh(seeds::NORMAL)).collect();
+    assert!(normal[0].action().is_some() && normal[0].instructions > 0);
+    assert!(normal.windows(2).all(|pair| pair[0] == pair[1]), "{normal:?}");
+    // A warm instance's pick costs less: it starts no instance and reuses
+    // what it kept.
+    let mut warm = hostile().instance(mail, fixed_clock(at(10, 0)));
+    warm.pick(&seeded(seeds::NORMAL));
+    let again = warm.pick(&seeded(seeds::NORMAL));
+    assert!(!again.fresh && again.instructions < normal[0].instructions, "{again:?}");
 }
 
 #[test]

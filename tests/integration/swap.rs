@@ -146,7 +146,7 @@ fn a_policy_built_against_0_2_0_still_loads_and_picks() {
     let store = company(people(3));
     let text = store.topologies["t1"].email_personas.len() as u32;
     let (mail, _) = shared(store);
-    match policy.pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1)) {
+    match policy.pick_fresh(mail, fixed_clock(at(10, 0)), &seeded(1)).outcome {
         // The fixture reports the length of the topology text it was given.
         PickOutcome::Skip { reason: SkipReason::TooFewPersonas(s) } => {
             assert_eq!((s.count, s.mail_decky_uuid.as_str()), (text, "mx1"))

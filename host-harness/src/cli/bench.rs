@@ -46,6 +46,14 @@ pub fn run(args: BenchArgs) -> Result<i32, Fatal> {
     );
     println!("native              {native}");
     println!(
+        "instructions        warm p50 {} p99 {}, fresh p50 {} p99 {} (budget {})",
+        report.warm_instructions_p50,
+        report.warm_instructions_p99,
+        report.fresh_instructions_p50,
+        report.fresh_instructions_p99,
+        emailgen_host::Limits::default().instructions
+    );
+    println!(
         "warm, recorded      {:.2} µs  (writing the record: {:.2} µs, off the pick's thread)",
         report.warm_recorded_us, report.record_write_us
     );

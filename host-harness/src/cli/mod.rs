@@ -58,10 +58,23 @@ enum Command {
 /// library's ranges and defaults: `emailgen_host::sandbox::limits`).
 #[derive(clap::Args, Clone)]
 pub struct LimitArgs {
-    /// Wall-clock time one pick may take before it ends as a `deadline` error.
+    /// Wasm instructions one pick may execute (its compute budget; a pick
+    /// on a fresh instance counts the instance's start). Past it the pick
+    /// ends as an `instructions` error, the same on every machine.
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_INSTRUCTIONS,
+          value_parser = clap::value_parser!(u64).range(limits::INSTRUCTIONS))]
+    instructions: u64,
+    /// Time one pick may spend waiting (its sleeps and polls, added up)
+    /// before it ends as a `deadline` error. Computing does not use it.
     #[arg(long, value_name = "MS", default_value_t = limits::DEFAULT_DEADLINE_MS,
           value_parser = clap::value_parser!(u64).range(limits::DEADLINE_MS))]
     deadline_ms: u64,
+    /// Wall-clock time one pick may take in all, a safety net for a stuck
+    /// or overloaded host (a `wall-clock` error, not counted against the
+    /// policy).
+    #[arg(long, value_name = "MS", default_value_t = limits::DEFAULT_WALL_CLOCK_MS,
+          value_parser = clap::value_parser!(u64).range(limits::WALL_CLOCK_MS))]
+    wall_clock_ms: u64,
     /// Linear memory one policy instance may grow to, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = limits::DEFAULT_MEMORY_MIB,
           value_parser = clap::value_parser!(u64).range(limits::MEMORY_MIB))]
@@ -70,8 +83,13 @@ pub struct LimitArgs {
 
 impl LimitArgs {
     pub fn engine(&self) -> Result<emailgen_host::PickerEngine, Fatal> {
-        let limits = emailgen_host::Limits::with_operator(self.deadline_ms, self.memory_mib)?;
-        Ok(emailgen_host::PickerEngine::new(limits)?)
+        let operator = limits::OperatorLimits {
+            instructions: self.instructions,
+            deadline_ms: self.deadline_ms,
+            wall_clock_ms: self.wall_clock_ms,
+            memory_mib: self.memory_mib,
+        };
+        Ok(emailgen_host::PickerEngine::new(emailgen_host::Limits::from_operator(&operator)?)?)
     }
 }
 

@@ -124,11 +124,12 @@ fn print_record(out: &mut impl Write, record: &ReplayedRecord, json: bool) -> Re
         let verdict = match (record.mode, record.agree, record.needs_data_not_recorded.is_empty()) {
             (_, _, false) => "needs data not recorded",
             (Mode::Check, true, _) => "identical",
+            (Mode::Check, false, _) if record.not_repeatable.is_some() => "not repeatable",
             (Mode::Check, false, _) => "DIVERGED",
             (Mode::Shadow, true, _) => "agree",
             (Mode::Shadow, false, _) => "differ",
         };
-        format!(
+        let mut line = format!(
             "record {:>5}  {:<24}  {} {:<48} | {} {}",
             record.record,
             verdict,
@@ -139,7 +140,11 @@ fn print_record(out: &mut impl Write, record: &ReplayedRecord, json: bool) -> Re
                 Some(missing) => format!("(asked for {missing})"),
                 None => brief(&record.replayed),
             }
-        )
+        );
+        if let Some(why) = &record.not_repeatable {
+            line += &format!("  ({why})");
+        }
+        line
     };
     writeln!(out, "{line}").map_err(|e| Fatal(format!("cannot write to stdout: {e}")))
 }

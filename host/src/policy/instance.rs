@@ -7,9 +7,9 @@ use emailgen_domain::PickOptions;
 use super::load::Policy;
 use super::pool::Live;
 use super::recording::Taking;
-use super::run::{accept, classify, new_store};
+use super::run::{accept, classify, instructions_used, new_store, refuel};
 use crate::bindings::Picker;
-use crate::outcome::PickOutcome;
+use crate::outcome::Picked;
 use crate::record::Recorder;
 use crate::serve::{convert, Clock, HostState, SharedMailStore, StoreCall};
 
@@ -33,16 +33,16 @@ impl Policy {
     }
 
     /// One pick on a fresh instance, dropped afterwards.
-    pub fn pick_fresh(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> PickOutcome {
+    pub fn pick_fresh(&self, mail: SharedMailStore, clock: Clock, options: &PickOptions) -> Picked {
         let (options, taking) = Taking::start(options, false);
-        let (outcome, calls, _) = match instantiate(self, clock.clone()) {
+        let (picked, calls, _) = match instantiate(self, clock.clone()) {
             Ok(mut live) => {
                 live.store.data_mut().attach_shared(mail, clock);
                 run(self, live, &options, false)
             }
-            Err(outcome) => (*outcome, Vec::new(), None),
+            Err(failed) => (*failed, Vec::new(), None),
         };
-        taking.finish(self, None, calls, outcome)
+        taking.finish(self, None, calls, picked)
     }
 }
 
@@ -58,28 +58,28 @@ impl PolicyInstance {
     }
 
     /// Runs one pick: the policy's checked answer, or the error that ended
-    /// it. Never panics on anything the policy does. Given no seed, the
-    /// host draws one (and records it, when recording).
-    pub fn pick(&mut self, options: &PickOptions) -> PickOutcome {
+    /// it, and what it cost. Never panics on anything the policy does.
+    /// Given no seed, the host draws one (and records it, when recording).
+    pub fn pick(&mut self, options: &PickOptions) -> Picked {
         let (options, taking) = Taking::start(options, self.recorder.is_some());
         let live = match self.policy.pool().take(&self.mail) {
             Some(live) => Ok(live),
             None => instantiate(&self.policy, self.clock.clone()),
         };
-        let (outcome, calls) = match live {
+        let (picked, calls) = match live {
             Ok(mut live) => {
                 live.store.data_mut().attach_shared(self.mail.clone(), self.clock.clone());
-                let (outcome, calls, healthy) = run(&self.policy, live, &options, taking.recording());
+                let (picked, calls, healthy) = run(&self.policy, live, &options, taking.recording());
                 if let Some(mut live) = healthy {
                     live.store.data_mut().detach();
                     self.memory_bytes = live.store.data_mut().limiter().peak_memory_bytes();
                     self.policy.pool().give_back(&self.mail, live);
                 }
-                (outcome, calls)
+                (picked, calls)
             }
-            Err(outcome) => (*outcome, Vec::new()),
+            Err(failed) => (*failed, Vec::new()),
         };
-        taking.finish(&self.policy, self.recorder.as_ref(), calls, outcome)
+        taking.finish(&self.policy, self.recorder.as_ref(), calls, picked)
     }
 
     /// Bytes of linear memory the instance of the last healthy pick held
@@ -89,35 +89,44 @@ impl PolicyInstance {
     }
 }
 
-/// A new instance of `policy`, its store attached for each pick.
-fn instantiate(policy: &Policy, clock: Clock) -> Result<Live<Picker>, Box<PickOutcome>> {
+/// A new instance of `policy`, its store attached for each pick; or the
+/// failed pick its start was (a trap, its instruction budget used up).
+fn instantiate(policy: &Policy, clock: Clock) -> Result<Live<Picker>, Box<Picked>> {
     let engine = policy.engine();
     let state = HostState::new(clock, engine.sandbox(), engine.caches());
     let mut store = new_store(policy, state);
     match policy.pre().instantiate(&mut store) {
-        Ok(bindings) => Ok(Live { store, bindings }),
-        Err(err) => Err(Box::new(classify(err, &mut store))),
+        Ok(bindings) => Ok(Live { store, bindings, fresh: true }),
+        Err(err) => {
+            let outcome = classify(err, &mut store);
+            Err(Box::new(Picked { outcome, instructions: instructions_used(&store), fresh: true }))
+        }
     }
 }
 
-/// One pick on `live`: the outcome, its transcript (when recording), and
-/// the instance when it may pick again.
+/// One pick on `live`: the pick, its transcript (when recording), and the
+/// instance when it may pick again.
 fn run(
     policy: &Policy,
     mut live: Live<Picker>,
     options: &PickOptions,
     recording: bool,
-) -> (PickOutcome, Vec<StoreCall>, Option<Live<Picker>>) {
+) -> (Picked, Vec<StoreCall>, Option<Live<Picker>>) {
     let engine = policy.engine();
-    live.store.set_epoch_deadline(engine.limits().deadline_ticks());
-    live.store.data_mut().begin_pick(engine.epochs().deadline(engine.limits().deadline_ticks()), recording);
-    match live.bindings.call_pick(&mut live.store, convert::pick_options(options)) {
+    let fresh = std::mem::replace(&mut live.fresh, false);
+    refuel(&mut live.store, fresh);
+    live.store.set_epoch_deadline(engine.limits().wall_clock_ticks());
+    live.store.data_mut().begin_pick(engine.epochs().deadline(engine.limits().wall_clock_ticks()), recording);
+    let result = live.bindings.call_pick(&mut live.store, convert::pick_options(options));
+    let instructions = instructions_used(&live.store);
+    let picked = |outcome| Picked { outcome, instructions, fresh };
+    match result {
         Ok(outcome) => {
             let accepted = accept(outcome, &live.store);
             let calls = live.store.data_mut().take_transcript();
-            (accepted, calls, Some(live))
+            (picked(accepted), calls, Some(live))
         }
         // A trapped store cannot run again: it is dropped here.
-        Err(err) => (classify(err, &mut live.store), live.store.data_mut().take_transcript(), None),
+        Err(err) => (picked(classify(err, &mut live.store)), live.store.data_mut().take_transcript(), None),
     }
 }

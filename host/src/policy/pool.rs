@@ -33,10 +33,13 @@ type StoreKey = Weak<Mutex<dyn MailStore + Send>>;
 /// holds (each instance its linear memory, each synchronous one its store).
 pub const MAX_IDLE: usize = 64;
 
-/// A live instance: its wasmtime store and its bindings.
+/// A live instance: its wasmtime store and its bindings, and whether it
+/// has not picked yet (its start then counts toward its first pick's
+/// instructions).
 pub(super) struct Live<B> {
     pub store: Store<HostState>,
     pub bindings: B,
+    pub fresh: bool,
 }
 
 /// A policy's idle instances.

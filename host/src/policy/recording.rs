@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime};
 use emailgen_domain::PickOptions;
 
 use super::load::Policy;
-use crate::outcome::PickOutcome;
+use crate::outcome::Picked;
 use crate::record::{PickRecord, RecordedOptions, Recorder};
 use crate::serve::StoreCall;
 
@@ -32,14 +32,8 @@ impl Taking {
         self.recorded.is_some()
     }
 
-    /// Hands the pick's record to `recorder`; the outcome, unchanged.
-    pub fn finish(
-        self,
-        policy: &Policy,
-        recorder: Option<&Recorder>,
-        calls: Vec<StoreCall>,
-        outcome: PickOutcome,
-    ) -> PickOutcome {
+    /// Hands the pick's record to `recorder`; the pick, unchanged.
+    pub fn finish(self, policy: &Policy, recorder: Option<&Recorder>, calls: Vec<StoreCall>, picked: Picked) -> Picked {
         if let (Some(recorder), Some((time, started, options))) = (recorder, self.recorded) {
             recorder.record(PickRecord {
                 time,
@@ -47,10 +41,12 @@ impl Taking {
                 options,
                 seed_drawn: self.seed_drawn,
                 calls,
-                outcome: outcome.clone(),
+                outcome: picked.outcome.clone(),
+                instructions: picked.instructions,
+                fresh: picked.fresh,
                 duration: started.elapsed(),
             });
         }
-        outcome
+        picked
     }
 }

@@ -11,6 +11,9 @@ use crate::serve::shared_store;
 pub struct Replayed {
     /// What the pick produced this time.
     pub outcome: PickOutcome,
+    /// The instructions it executed this time, on a fresh instance (equal
+    /// to the recorded count when the recorded pick ran on one too).
+    pub instructions: u64,
     /// The questions the transcript could not answer ("needs data not
     /// recorded"): when any, the outcome is not to be trusted.
     pub missing: Vec<String>,
@@ -24,8 +27,8 @@ impl Policy {
         let options = record.options.pick_options();
         let store = TranscriptStore::new(record.calls.clone());
         let (missing, clock) = (store.missing(), store.clock());
-        let outcome = self.pick_fresh(shared_store(store), clock, &options);
+        let picked = self.pick_fresh(shared_store(store), clock, &options);
         let missing = missing.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        Replayed { outcome, missing }
+        Replayed { outcome: picked.outcome, instructions: picked.instructions, missing }
     }
 }

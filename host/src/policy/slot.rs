@@ -14,7 +14,7 @@ use emailgen_domain::PickOptions;
 use serde::Serialize;
 
 use super::{LoadError, Policy, PolicyId};
-use crate::outcome::{ErrorKind, PickError, PickOutcome};
+use crate::outcome::{ErrorKind, PickError, PickOutcome, Picked};
 use crate::record::Recorder;
 use crate::serve::{Clock, SharedMailStore};
 
@@ -37,7 +37,7 @@ pub enum SwapError {
     NoPrevious,
 }
 
-/// A pick and the policy that made it.
+/// A pick, what it cost, and the policy that made it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributedOutcome {
     /// What the pick produced.
@@ -45,6 +45,11 @@ pub struct AttributedOutcome {
     pub outcome: PickOutcome,
     /// The policy that made it.
     pub policy: PolicyId,
+    /// Wasm instructions the policy executed (see [`Picked`]).
+    pub instructions: u64,
+    /// Whether it ran on a fresh instance.
+    #[serde(skip)]
+    pub fresh: bool,
     /// The slot generation the pick ran on (it grows by one per promotion).
     #[serde(skip)]
     pub generation: u64,
@@ -117,7 +122,7 @@ impl PolicySlot {
     /// Promotes `candidate` if its canary pick is an action or a skip.
     pub fn swap(&self, candidate: Policy, canary: &Canary) -> Result<PolicyId, SwapError> {
         let trial = candidate.pick_fresh(canary.mail.clone(), canary.clock.clone(), &canary.options);
-        self.promote_after_canary(candidate, trial)
+        self.promote_after_canary(candidate, trial.outcome)
     }
 
     /// Promotes `candidate` if `canary`, the outcome of a pick it made on
@@ -162,8 +167,8 @@ impl PolicySlot {
         let (policy, generation) = self.active();
         let mut instance = policy.instance(mail, clock);
         instance.set_recorder(self.recorder());
-        let outcome = instance.pick(options);
-        self.attribute(outcome, &policy, generation)
+        let picked = instance.pick(options);
+        self.attribute(picked, &policy, generation)
     }
 
     /// The same, awaited against a store the host waits for (feature
@@ -178,14 +183,15 @@ impl PolicySlot {
         let (policy, generation) = self.active();
         let mut instance = super::AsyncPolicyInstance::new((*policy).clone(), clock);
         instance.set_recorder(self.recorder());
-        let outcome = instance.pick(mail, options).await;
-        self.attribute(outcome, &policy, generation)
+        let picked = instance.pick(mail, options).await;
+        self.attribute(picked, &policy, generation)
     }
 
-    /// A pick's outcome, counted and attributed to the policy that made it.
-    fn attribute(&self, outcome: PickOutcome, policy: &Policy, generation: u64) -> AttributedOutcome {
-        let rolled_back_to = self.count_toward_rollback(&outcome, generation);
-        AttributedOutcome { outcome, policy: policy.id().clone(), generation, rolled_back_to }
+    /// A pick, counted and attributed to the policy that made it.
+    fn attribute(&self, picked: Picked, policy: &Policy, generation: u64) -> AttributedOutcome {
+        let rolled_back_to = self.count_toward_rollback(&picked.outcome, generation);
+        let Picked { outcome, instructions, fresh } = picked;
+        AttributedOutcome { outcome, policy: policy.id().clone(), instructions, fresh, generation, rolled_back_to }
     }
 
     /// A worker that picks on the active policy against one store.
@@ -225,10 +231,15 @@ impl PolicySlot {
     }
 }
 
-/// Failures that are the policy's fault (a store outage is not).
+/// Failures that are the policy's fault: not a store outage, bad options,
+/// or the wall-clock limit (a loaded machine or a stuck host). Its own
+/// waits past its deadline are its doing; so is running out of
+/// instructions.
 fn is_policy_failure(outcome: &PickOutcome) -> bool {
     match outcome {
-        PickOutcome::Error { error } => !matches!(error.kind, ErrorKind::Store | ErrorKind::InvalidInput),
+        PickOutcome::Error { error } => {
+            !matches!(error.kind, ErrorKind::Store | ErrorKind::InvalidInput | ErrorKind::WallClock)
+        }
         _ => false,
     }
 }

@@ -5,7 +5,8 @@
 //! the options with the seed actually used (the host draws one when the
 //! caller gave none, so every pick can be re-run), the transcript of the
 //! store's answers the pick depended on, the outcome and how long it took.
-//! Records are JSON Lines (`schema/pick-record.v1.schema.json`); a
+//! Records are JSON Lines (`schema/pick-record.v2.schema.json`; version 1,
+//! without what a pick cost, is still read); a
 //! [`FileSink`] writes them off the pick's thread, with a size cap and
 //! rotation. A record is re-run against a store that answers from its
 //! transcript alone ([`TranscriptStore`]; `Policy::replay` in the policy
@@ -29,8 +30,11 @@ pub use replay::TranscriptStore;
 use crate::outcome::{PickOutcome, PolicyId};
 use crate::serve::StoreCall;
 
-/// The version of the record format this host writes and reads.
-pub const RECORD_VERSION: u32 = 1;
+/// The version of the record format this host writes (version 2 added
+/// `instructions` and `fresh`). It reads version 1 too.
+pub const RECORD_VERSION: u32 = 2;
+/// The record format versions this host reads.
+pub const READ_VERSIONS: [u32; 2] = [1, 2];
 
 /// Where records go. Implementations must not block a pick for long: a
 /// sink that does I/O hands the record to a thread of its own.
@@ -59,6 +63,11 @@ pub struct PickRecord {
     pub calls: Vec<StoreCall>,
     /// What it produced.
     pub outcome: PickOutcome,
+    /// Wasm instructions it executed.
+    pub instructions: u64,
+    /// Whether it ran on a fresh instance (then a replay counts the same
+    /// instructions).
+    pub fresh: bool,
     /// How long it took, in the host.
     pub duration: Duration,
 }
@@ -123,6 +132,8 @@ struct Line<'a> {
     seed_drawn: bool,
     calls: &'a [StoreCall],
     outcome: &'a PickOutcome,
+    instructions: u64,
+    fresh: bool,
     duration_us: f64,
 }
 
@@ -138,6 +149,8 @@ impl PickRecord {
             seed_drawn: self.seed_drawn,
             calls: &self.calls,
             outcome: &self.outcome,
+            instructions: self.instructions,
+            fresh: self.fresh,
             duration_us: (self.duration.as_secs_f64() * 1e6 * 1000.0).round() / 1000.0,
         };
         serde_json::to_string(&line).expect("records always serialise")

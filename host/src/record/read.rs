@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{RecordedOptions, RECORD_VERSION};
+use super::{RecordedOptions, READ_VERSIONS};
 use crate::outcome::PolicyId;
 use crate::serve::StoreCall;
 
@@ -28,6 +28,12 @@ pub struct RecordedPick {
     pub calls: Vec<StoreCall>,
     /// The outcome, as the SPEC §7 JSON line.
     pub outcome: Value,
+    /// Wasm instructions it executed (version 2 on).
+    #[serde(default)]
+    pub instructions: Option<u64>,
+    /// Whether it ran on a fresh instance (version 2 on).
+    #[serde(default)]
+    pub fresh: Option<bool>,
     /// How long it took, µs.
     pub duration_us: f64,
 }
@@ -79,15 +85,21 @@ pub fn parse_record(line: &str) -> Result<RecordedPick, String> {
         return Err("is an empty line, not a record".into());
     }
     let value: Value = serde_json::from_str(line).map_err(|e| format!("is not JSON (cut short?): {e}"))?;
-    match value.get("record").and_then(Value::as_u64) {
-        Some(version) if version == u64::from(RECORD_VERSION) => {}
+    let version = match value.get("record").and_then(Value::as_u64) {
+        Some(version) if READ_VERSIONS.iter().any(|v| u64::from(*v) == version) => version,
         Some(version) => {
-            return Err(format!("is of record format version {version}; this host reads version {RECORD_VERSION}"))
+            return Err(format!("is of record format version {version}; this host reads versions 1 and 2"))
         }
         None => return Err("has no record format version (`record`): not a pick record".into()),
-    }
+    };
     let record: RecordedPick =
         serde_json::from_value(value).map_err(|e| format!("does not fit the record schema: {e}"))?;
+    let costed = record.instructions.is_some() && record.fresh.is_some();
+    match (version, costed) {
+        (1, true) => return Err("does not fit the record schema: version 1 has no instructions or fresh".into()),
+        (2, false) => return Err("does not fit the record schema: version 2 needs instructions and fresh".into()),
+        _ => {}
+    }
     let kind = record.outcome.get("outcome").and_then(Value::as_str);
     if !matches!(kind, Some("action" | "skip" | "error")) {
         return Err("does not fit the record schema: outcome is not an action, a skip or an error".into());

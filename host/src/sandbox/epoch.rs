@@ -38,25 +38,25 @@ impl EpochClock {
     }
 }
 
-/// A pick's deadline, as an epoch tick, shared by everything that checks it
-/// (the import budget, WASI waits, the guest's interruption). An awaited
-/// pick moves it later by the time it spent waiting on others (the store,
-/// its executor), since the deadline bounds the policy's own time.
+/// A pick's wall-clock limit, as an epoch tick, shared by everything that
+/// checks it (the import budget, WASI waits, the guest's interruption). An
+/// awaited pick moves it later by the time it spent waiting on others (the
+/// store, its executor): those are not the pick's to bound.
 #[derive(Clone, Default, Debug)]
-pub struct PickDeadline(Arc<AtomicU64>);
+pub struct WallClockLimit(Arc<AtomicU64>);
 
-impl PickDeadline {
-    /// Sets the deadline to epoch tick `tick`.
+impl WallClockLimit {
+    /// Sets the limit to epoch tick `tick`.
     pub fn set(&self, tick: u64) {
         self.0.store(tick, Ordering::Relaxed);
     }
 
-    /// The epoch tick of the deadline.
+    /// The epoch tick of the limit.
     pub fn tick(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// Moves the deadline `ticks` later.
+    /// Moves the limit `ticks` later.
     pub fn extend(&self, ticks: u64) {
         self.0.fetch_add(ticks, Ordering::Relaxed);
     }

@@ -13,9 +13,12 @@ pub mod stdio;
 pub mod trap;
 pub mod wasi;
 
-pub use epoch::{EpochClock, PickDeadline, EPOCH_TICK};
+pub use epoch::{EpochClock, WallClockLimit, EPOCH_TICK};
 pub use limiter::Limiter;
-pub use limits::{LimitOutOfRange, Limits, DEADLINE_MS, DEFAULT_DEADLINE_MS, DEFAULT_MEMORY_MIB, MEMORY_MIB};
+pub use limits::{
+    LimitOutOfRange, Limits, OperatorLimits, DEADLINE_MS, DEFAULT_DEADLINE_MS, DEFAULT_INSTRUCTIONS,
+    DEFAULT_MEMORY_MIB, DEFAULT_WALL_CLOCK_MS, INSTRUCTIONS, MEMORY_MIB, WALL_CLOCK_MS,
+};
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
@@ -56,8 +59,10 @@ impl Sandbox {
 
 fn config(limits: &Limits) -> Config {
     let mut config = Config::new();
-    // Epochs rather than fuel: a deadline costs a load and compare per
-    // loop header instead of a counter update per block.
+    // Fuel is the policy's compute budget (deterministic: instructions, not
+    // time); epochs bound its time, waiting included, and give an async
+    // pick's executor its turns.
+    config.consume_fuel(true);
     config.epoch_interruption(true);
     config.max_wasm_stack(limits.wasm_stack_bytes);
     // Synchronous calls only; the async machinery slows every call.

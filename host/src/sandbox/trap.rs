@@ -9,13 +9,28 @@
 #[error("policy violation: {0}")]
 pub struct PolicyViolation(pub String);
 
-/// The pick's deadline came while the host was serving a call of the
-/// policy's (a wait, a store call asked after the deadline).
+/// Which limit of time stopped a pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLimit {
+    /// The policy's own waits (sleeps, polls) used up its deadline.
+    Deadline,
+    /// The pick's wall-clock limit came: the machine or the host was too
+    /// slow, whatever the policy did.
+    WallClock,
+}
+
+/// A limit of time came while the host was serving a call of the policy's
+/// (a wait, a store call asked after the wall-clock limit).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the deadline came during {during}")]
+#[error("{}", match limit {
+    TimeLimit::Deadline => format!("it waited past its deadline in {during}"),
+    TimeLimit::WallClock => format!("the wall-clock limit came during {during}"),
+})]
 pub struct DeadlineReached {
     /// The call the policy was in.
     pub during: &'static str,
+    /// Which limit came.
+    pub limit: TimeLimit,
 }
 
 /// The message wasmtime gives when a call hands the host more than its

@@ -6,16 +6,17 @@
 //! are wrapped so that a policy cannot use them against the host:
 //!
 //! - `wasi:io/poll` (`poll`, `pollable.block`) is the only way a policy can
-//!   make the host wait (a sleep is a clock pollable and a block). The
-//!   wait is bounded by the pick's remaining time; a wait that would
-//!   outlast the deadline ends the pick as a `deadline` error when the
-//!   deadline comes, not when the policy asked. (The streams a policy can
+//!   make the host wait (a sleep is a clock pollable and a block). A pick's
+//!   waits, added up, are bounded by its deadline ([`Limits::deadline`]),
+//!   and each by the pick's wall-clock limit; a wait that would outlast
+//!   either ends the pick (a `deadline` or a `wall-clock` error) when the
+//!   limit comes, not when the policy asked. (The streams a policy can
 //!   reach never block: stdin is closed, stdout and stderr are always
 //!   ready; see [`super::stdio`].)
 //! - `wasi:random` answers at most [`Limits::max_random_bytes_per_call`]
 //!   bytes per call and [`Limits::max_random_bytes_per_pick`] per pick.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView};
@@ -29,8 +30,8 @@ use wasmtime_wasi_io::bindings::wasi::io::poll as async_poll;
 use wasmtime_wasi_io::poll::DynPollable;
 
 use super::stdio::GuestOutput;
-use super::trap::{DeadlineReached, PolicyViolation};
-use super::{EpochClock, Limits, PickDeadline};
+use super::trap::{DeadlineReached, PolicyViolation, TimeLimit};
+use super::{EpochClock, Limits, WallClockLimit};
 
 /// The WASI interfaces a policy may import. Anything else is refused when
 /// the policy is loaded.
@@ -57,13 +58,16 @@ pub const ALLOWED_WASI: &[&str] = &[
 
 /// One instance's WASI: an empty context (no arguments, no environment, no
 /// preopened directories, stdin closed; stdout and stderr to the host's
-/// log), its resource table, and this pick's deadline and random budget.
+/// log), its resource table, and this pick's time limits and random budget.
 pub struct WasiState {
     ctx: WasiCtx,
     table: ResourceTable,
     epochs: EpochClock,
-    /// The current pick's deadline.
-    deadline: PickDeadline,
+    /// The current pick's wall-clock limit.
+    wall_clock: WallClockLimit,
+    /// How long a pick may wait in all, and how long this one still may.
+    deadline: Duration,
+    wait_left: Duration,
     random: RandomBudget,
 }
 
@@ -79,7 +83,7 @@ impl WasiState {
     pub fn new(
         limits: &Limits,
         epochs: EpochClock,
-        deadline: PickDeadline,
+        wall_clock: WallClockLimit,
         stdout: &GuestOutput,
         stderr: &GuestOutput,
     ) -> Self {
@@ -91,12 +95,13 @@ impl WasiState {
             per_pick: limits.max_random_bytes_per_pick,
             used: 0,
         };
-        WasiState { ctx, table, epochs, deadline, random }
+        WasiState { ctx, table, epochs, wall_clock, deadline: limits.deadline, wait_left: limits.deadline, random }
     }
 
-    /// Starts a pick's random budget.
+    /// Starts a pick's random budget and the time it may wait.
     pub fn begin_pick(&mut self) {
         self.random.used = 0;
+        self.wait_left = self.deadline;
     }
 
     /// The context and table, for [`WasiView::ctx`].
@@ -156,10 +161,14 @@ impl HasData for HasTable {
     type Data<'a> = &'a mut ResourceTable;
 }
 
-/// `wasi:io/poll` with every wait bounded by the pick's remaining time.
+/// `wasi:io/poll` with every wait bounded by the time the pick may still
+/// wait and by its wall-clock limit.
 pub struct BoundedWait<'a> {
     table: &'a mut ResourceTable,
-    remaining: Duration,
+    /// The pick's time left to wait, less what this wait takes.
+    wait_left: &'a mut Duration,
+    /// Time left to the wall-clock limit.
+    wall_left: Duration,
 }
 
 struct BoundedWaits;
@@ -170,22 +179,38 @@ impl HasData for BoundedWaits {
 
 impl WasiState {
     fn bounded_wait(&mut self) -> BoundedWait<'_> {
-        let remaining = self.epochs.remaining(self.deadline.tick());
-        BoundedWait { table: &mut self.table, remaining }
+        let wall_left = self.epochs.remaining(self.wall_clock.tick());
+        BoundedWait { table: &mut self.table, wait_left: &mut self.wait_left, wall_left }
     }
 }
 
 impl BoundedWait<'_> {
-    /// Runs a wait for at most the pick's remaining time. A wait that is
+    /// How long this wait may take, and which limit ends it if it takes
+    /// longer.
+    fn bound(&self) -> (Duration, TimeLimit) {
+        match *self.wait_left <= self.wall_left {
+            true => (*self.wait_left, TimeLimit::Deadline),
+            false => (self.wall_left, TimeLimit::WallClock),
+        }
+    }
+
+    /// Charges the time a wait took since `started` to the pick's deadline.
+    fn charge(&mut self, started: Instant) {
+        *self.wait_left = self.wait_left.saturating_sub(started.elapsed());
+    }
+
+    /// Runs a wait for at most the time its limits leave. A wait that is
     /// over at once (a ready pollable) succeeds even at the deadline.
     fn bounded<R>(
         &mut self,
         during: &'static str,
         wait: impl AsyncFnOnce(&mut ResourceTable) -> wasmtime::Result<R>,
     ) -> wasmtime::Result<R> {
-        let (table, remaining) = (&mut *self.table, self.remaining);
-        let waited = in_tokio(async { tokio::time::timeout(remaining, wait(table)).await });
-        waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during })))
+        let ((bound, limit), started) = (self.bound(), Instant::now());
+        let table = &mut *self.table;
+        let waited = in_tokio(async { tokio::time::timeout(bound, wait(table)).await });
+        self.charge(started);
+        waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during, limit })))
     }
 }
 
@@ -243,9 +268,11 @@ mod asynchronous {
             during: &'static str,
             wait: impl AsyncFnOnce(&mut ResourceTable) -> wasmtime::Result<R>,
         ) -> wasmtime::Result<R> {
-            let (table, remaining) = (&mut *self.table, self.remaining);
-            let waited = InRuntime(Box::pin(async move { tokio::time::timeout(remaining, wait(table)).await })).await;
-            waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during })))
+            let ((bound, limit), started) = (self.bound(), Instant::now());
+            let table = &mut *self.table;
+            let waited = InRuntime(Box::pin(async move { tokio::time::timeout(bound, wait(table)).await })).await;
+            self.charge(started);
+            waited.unwrap_or_else(|_elapsed| Err(wasmtime::Error::new(DeadlineReached { during, limit })))
         }
     }
 

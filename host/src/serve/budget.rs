@@ -1,8 +1,8 @@
 //! How often a policy may call each store import in one pick, and until
 //! when.
 
-use crate::sandbox::trap::{DeadlineReached, PolicyViolation};
-use crate::sandbox::{EpochClock, Limits, PickDeadline};
+use crate::sandbox::trap::{DeadlineReached, PolicyViolation, TimeLimit};
+use crate::sandbox::{EpochClock, Limits, WallClockLimit};
 
 /// Log lines a policy may write in one pick; the rest are dropped.
 const MAX_LOG_LINES: u32 = 256;
@@ -45,26 +45,26 @@ impl StoreImport {
 }
 
 /// How many times each store import may be called in one pick, and until
-/// when: a store call asked for after the deadline is not made.
+/// when: a store call asked for after the wall-clock limit is not made.
 pub struct ImportBudget {
     max_calls: u32,
     max_thread_rows: u32,
     calls: [u32; StoreImport::COUNT],
     log_lines: u32,
     epochs: EpochClock,
-    /// This pick's deadline.
-    deadline: PickDeadline,
+    /// This pick's wall-clock limit.
+    wall_clock: WallClockLimit,
 }
 
 impl ImportBudget {
-    pub fn new(limits: &Limits, epochs: EpochClock, deadline: PickDeadline) -> Self {
+    pub fn new(limits: &Limits, epochs: EpochClock, wall_clock: WallClockLimit) -> Self {
         ImportBudget {
             max_calls: limits.max_import_calls,
             max_thread_rows: limits.max_thread_rows,
             calls: [0; StoreImport::COUNT],
             log_lines: 0,
             epochs,
-            deadline,
+            wall_clock,
         }
     }
 
@@ -90,10 +90,12 @@ impl ImportBudget {
     }
 
     /// Counts a call of `import`: a policy violation past its budget, the
-    /// deadline once it has passed.
+    /// wall-clock limit once it has passed (no store call is made for a pick
+    /// past it).
     pub fn charge(&mut self, import: StoreImport) -> wasmtime::Result<()> {
-        if self.epochs.now() >= self.deadline.tick() {
-            return Err(wasmtime::Error::new(DeadlineReached { during: import.wit_name() }));
+        if self.epochs.now() >= self.wall_clock.tick() {
+            let limit = TimeLimit::WallClock;
+            return Err(wasmtime::Error::new(DeadlineReached { during: import.wit_name(), limit }));
         }
         let calls = &mut self.calls[import as usize];
         *calls += 1;

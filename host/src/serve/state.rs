@@ -20,7 +20,7 @@ use super::SharedCaches;
 use crate::bindings::{clock, log, store, types};
 use crate::sandbox::stdio::GuestOutput;
 use crate::sandbox::wasi::{HasWasi, WasiState};
-use crate::sandbox::{Limiter, Limits, PickDeadline, Sandbox};
+use crate::sandbox::{Limiter, Limits, Sandbox, WallClockLimit};
 
 /// Everything one instance's `Store` holds.
 pub struct HostState {
@@ -42,12 +42,12 @@ impl HostState {
     pub fn new(clock: Clock, sandbox: &Sandbox, caches: &SharedCaches) -> Self {
         let limits = sandbox.limits();
         let (stdout, stderr) = (GuestOutput::new("stdout"), GuestOutput::new("stderr"));
-        let deadline = PickDeadline::default();
+        let wall_clock = WallClockLimit::default();
         HostState {
-            pick: ThisPick::new(limits, sandbox.epochs().clone(), deadline.clone()),
+            pick: ThisPick::new(limits, sandbox.epochs().clone(), wall_clock.clone()),
             store: StoreState::new(Mail::Detached, caches.listings.clone(), caches.personas.clone()),
             clock,
-            wasi: WasiState::new(limits, sandbox.epochs().clone(), deadline, &stdout, &stderr),
+            wasi: WasiState::new(limits, sandbox.epochs().clone(), wall_clock, &stdout, &stderr),
             limiter: Limiter::new(limits),
             limits: limits.clone(),
             stdout,
@@ -74,10 +74,10 @@ impl HostState {
     }
 
     /// Resets the per-pick budgets and the record of what was served, for
-    /// a pick that must end by epoch tick `deadline`; with `recording`, the
+    /// a pick that must end by epoch tick `wall_clock`; with `recording`, the
     /// pick's transcript is kept ([`take_transcript`](Self::take_transcript)).
-    pub fn begin_pick(&mut self, deadline: u64, recording: bool) {
-        self.pick.begin(deadline, recording);
+    pub fn begin_pick(&mut self, wall_clock: u64, recording: bool) {
+        self.pick.begin(wall_clock, recording);
         self.store.begin_pick();
         self.wasi.begin_pick();
         self.stdout.begin_pick();
@@ -89,10 +89,10 @@ impl HostState {
         self.pick.take_transcript()
     }
 
-    /// This pick's deadline (later than it began with by the ticks an
-    /// awaited pick spent waiting on the store or its executor).
-    pub fn deadline(&self) -> &PickDeadline {
-        &self.pick.deadline
+    /// This pick's wall-clock limit (later than it began with by the ticks
+    /// an awaited pick spent waiting on the store or its executor).
+    pub fn wall_clock(&self) -> &WallClockLimit {
+        &self.pick.wall_clock
     }
 
     /// The limits this instance runs under.

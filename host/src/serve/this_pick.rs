@@ -5,13 +5,13 @@
 
 use super::budget::ImportBudget;
 use super::transcript::{StoreCall, Transcript};
-use crate::sandbox::{EpochClock, Limits, PickDeadline};
+use crate::sandbox::{EpochClock, Limits, WallClockLimit};
 
 /// The pick under way, as its interfaces share it.
 pub struct ThisPick {
     epochs: EpochClock,
-    /// This pick's deadline (shared with the WASI it may wait on).
-    pub(super) deadline: PickDeadline,
+    /// This pick's wall-clock limit (shared with the WASI it may wait on).
+    pub(super) wall_clock: WallClockLimit,
     /// How much of each import this pick may still use.
     pub(super) budget: ImportBudget,
     /// The store's answers this pick depended on, when it is recorded.
@@ -19,18 +19,18 @@ pub struct ThisPick {
 }
 
 impl ThisPick {
-    pub(super) fn new(limits: &Limits, epochs: EpochClock, deadline: PickDeadline) -> Self {
+    pub(super) fn new(limits: &Limits, epochs: EpochClock, wall_clock: WallClockLimit) -> Self {
         ThisPick {
-            budget: ImportBudget::new(limits, epochs.clone(), deadline.clone()),
+            budget: ImportBudget::new(limits, epochs.clone(), wall_clock.clone()),
             epochs,
-            deadline,
+            wall_clock,
             transcript: Transcript::default(),
         }
     }
 
-    /// A new pick that must end by epoch tick `deadline`, recorded or not.
-    pub(super) fn begin(&mut self, deadline: u64, recording: bool) {
-        self.deadline.set(deadline);
+    /// A new pick that must end by epoch tick `wall_clock`, recorded or not.
+    pub(super) fn begin(&mut self, wall_clock: u64, recording: bool) {
+        self.wall_clock.set(wall_clock);
         self.transcript.begin(recording);
         self.budget.begin_pick();
     }
@@ -41,11 +41,12 @@ impl ThisPick {
         waits.then(|| self.epochs.now())
     }
 
-    /// A waited store call ended: the ticks it took are added to the
-    /// pick's deadline, which bounds the policy's time, not the store's.
+    /// An awaited store call ended: the ticks it took are added to the
+    /// pick's wall-clock limit, which bounds the pick's time, not the
+    /// store's.
     pub(super) fn wait_ends(&mut self, since: Option<u64>) {
         if let Some(since) = since {
-            self.deadline.extend(self.epochs.now().saturating_sub(since));
+            self.wall_clock.extend(self.epochs.now().saturating_sub(since));
         }
     }
 

@@ -22,17 +22,23 @@ pub fn hostile() -> &'static Policy {
     POLICY.get_or_init(|| Policy::from_file(&engine(), hostile_path()).expect("the hostile fixture loads"))
 }
 
-/// The hostile policy on an engine whose deadline is a second away, for a
-/// limit other than time: filling 32 MiB on a busy 2-core machine can take
-/// longer than the default 50 ms, and the pick would then end at the
-/// deadline before it reached the memory limit.
+/// The hostile policy on an engine whose limits of time and instructions
+/// are far away, for a limit other than those: filling 32 MiB or building a
+/// million-entry list takes more than the default 10 million instructions,
+/// and the pick would then end there before it reached the limit tested.
 pub fn unhurried_hostile() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
-    POLICY.get_or_init(|| {
-        let limits = Limits { deadline: Duration::from_secs(1), ..Limits::default() };
-        let engine = PickerEngine::new(limits).unwrap();
-        Policy::from_file(&engine, hostile_path()).expect("the hostile fixture loads")
-    })
+    POLICY.get_or_init(|| hostile_under(Limits { instructions: UNHURRIED_INSTRUCTIONS, ..Limits::default() }))
+}
+
+/// The instruction budget of [`unhurried_hostile`]; the CLI's
+/// `--instructions` for the same.
+pub const UNHURRIED_INSTRUCTIONS: u64 = 2_000_000_000;
+
+/// The hostile policy on an engine of its own, with these limits.
+pub fn hostile_under(limits: Limits) -> Policy {
+    let engine = PickerEngine::new(limits).unwrap();
+    Policy::from_file(&engine, hostile_path()).expect("the hostile fixture loads")
 }
 
 /// Three personas on `mx1`, and one thread between any pair.
@@ -58,7 +64,7 @@ pub fn hostile_pick_on(hostile: &Policy, seed: u64) -> (PickOutcome, Duration) {
     let mut instance = hostile.instance(mail.clone(), fixed_clock(at(10, 0)));
     assert!(instance.pick(&seeded(seeds::NORMAL)).action().is_some(), "warm-up pick");
     let started = Instant::now();
-    let outcome = instance.pick(&seeded(seed));
+    let outcome = instance.pick(&seeded(seed)).outcome;
     let elapsed = started.elapsed();
     let after = instance.pick(&seeded(seeds::NORMAL));
     assert!(after.action().is_some(), "the next pick after seed {seed} must succeed: {}", after.to_json());

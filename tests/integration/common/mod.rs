@@ -83,7 +83,7 @@ pub fn assert_calls(store: &Mutex<TestStore>, expected: &[(&str, usize)]) {
 /// One pick through the Wasm policy on a fresh instance.
 pub fn wasm_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
     let (mail, _) = shared(store.clone());
-    default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), options)
+    default_policy().pick_fresh(mail, fixed_clock(at(10, 0)), options).outcome
 }
 
 /// The same pick through the native build of the same logic.
@@ -91,15 +91,15 @@ pub fn native_pick(store: &TestStore, options: &PickOptions) -> PickOutcome {
     emailgen_picker::Picker::default().pick(&mut store.clone(), options)
 }
 
-pub fn action(outcome: PickOutcome) -> emailgen_picker::EmailAction {
-    match outcome {
+pub fn action(outcome: impl Into<PickOutcome>) -> emailgen_picker::EmailAction {
+    match outcome.into() {
         PickOutcome::Action { action } => action,
         other => panic!("expected an action, got {}", other.to_json()),
     }
 }
 
-pub fn skip(outcome: PickOutcome) -> emailgen_picker::SkipReason {
-    match outcome {
+pub fn skip(outcome: impl Into<PickOutcome>) -> emailgen_picker::SkipReason {
+    match outcome.into() {
         PickOutcome::Skip { reason } => reason,
         other => panic!("expected a skip, got {}", other.to_json()),
     }
