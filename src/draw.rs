@@ -1,6 +1,7 @@
 //! Drawing at random, the same way natively and in Wasm: an index, a
 //! sender and recipient, an order.
 
+use emailgen_domain::active_hours::MinuteOfDay;
 use emailgen_domain::persona::PersonaView;
 use emailgen_domain::persona_cache::same_bytes;
 use rand::Rng;
@@ -8,19 +9,35 @@ use rand::Rng;
 /// Step 6: a sender uniformly among the active personas, then a recipient
 /// uniformly among those with another email address. `None` when fewer than
 /// two distinct mailboxes are active (the seed crashed here).
-pub fn choose_pair<'p, P: PersonaView>(rng: &mut impl Rng, active: &[&'p P]) -> Option<(&'p P, &'p P)> {
+///
+/// `active` holds the positions in `personas` of the active ones (kept in a
+/// buffer the caller reuses: a pick allocates nothing for them).
+pub fn choose_pair<'p, P: PersonaView>(
+    rng: &mut impl Rng,
+    personas: &'p [P],
+    active: &[u32],
+) -> Option<(&'p P, &'p P)> {
     if active.len() < 2 {
         return None;
     }
-    let sender = active[choose_index(rng, active.len())];
+    let sender = &personas[active[choose_index(rng, active.len())] as usize];
     // Counted, then walked to: the same draw as indexing a list of them,
     // without building one on every pick.
-    let others = || active.iter().copied().filter(|p| !same_bytes(p.email(), sender.email()));
+    let others = || {
+        active.iter().map(|&i| &personas[i as usize]).filter(|p| !same_bytes(p.email(), sender.email()))
+    };
     let count = others().count();
     if count == 0 {
         return None;
     }
     others().nth(choose_index(rng, count)).map(|recipient| (sender, recipient))
+}
+
+/// The positions in `personas` of those active at minute `now`, into
+/// `active` (cleared first).
+pub fn active_into<P: PersonaView>(personas: &[P], now: MinuteOfDay, active: &mut Vec<u32>) {
+    active.clear();
+    active.extend((0..personas.len() as u32).filter(|&i| personas[i as usize].is_active(now)));
 }
 
 /// A uniform index into a list of `len` items. Sampled as `u32` so a seed

@@ -48,6 +48,9 @@ pub struct HostCache<P = Persona> {
     pub personas: PersonaCache<P>,
     /// Whether a mail decky was chosen through this cache before.
     chose_before: bool,
+    /// Positions of the active personas, reused by every pick (see
+    /// [`crate::draw::active_into`]).
+    pub active: Vec<u32>,
 }
 
 impl<P> Default for HostCache<P> {
@@ -58,6 +61,7 @@ impl<P> Default for HostCache<P> {
             global: None,
             personas: PersonaCache::default(),
             chose_before: false,
+            active: Vec::new(),
         }
     }
 }

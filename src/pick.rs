@@ -13,7 +13,7 @@ use emailgen_domain::persona::{Persona, PersonaView};
 use emailgen_domain::threads::{new_thread_id, references_for_reply, reply_subject};
 use emailgen_domain::{Decky, LogLevel, PickOptions, ThreadRow};
 
-use crate::draw::{choose_index, choose_pair};
+use crate::draw::{active_into, choose_index, choose_pair};
 use crate::host_cache::HostCache;
 use crate::picker_host::PickerHost;
 
@@ -128,11 +128,11 @@ impl<'h, H: PickerHost> Tick<'h, H> {
             self.log_shortage(&source, decky, personas.len(), "personas");
             return Ok(Outcome::Skip { reason: SkipReason::TooFewPersonas(shortage(personas.len())) });
         }
-        let now = self.minute_of_day();
-        let active: Vec<&H::Persona> = personas.iter().filter(|p| p.is_active(now)).collect();
-        let Some((sender, recipient)) = choose_pair(&mut self.rng, &active) else {
-            self.log_shortage(&source, decky, active.len(), "personas in-hours");
-            return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage(active.len())) });
+        active_into(&personas, self.minute_of_day(), &mut cache.active);
+        let Some((sender, recipient)) = choose_pair(&mut self.rng, &personas, &cache.active) else {
+            let count = cache.active.len();
+            self.log_shortage(&source, decky, count, "personas in-hours");
+            return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage(count)) });
         };
         let p = reply_probability(sender);
         self.action(decky, sender, recipient, p).map(|action| Outcome::Action { action })
