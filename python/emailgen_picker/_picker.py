@@ -1,6 +1,8 @@
 """A sandboxed picker policy, awaited from asyncio."""
 from __future__ import annotations
 
+import asyncio
+import functools
 import random
 from datetime import datetime
 from os import PathLike
@@ -104,17 +106,40 @@ class Picker:
         *,
         limits: Optional[Limits] = None,
         cache_dir: Union[str, PathLike, None] = None,
+        cache: bool = True,
         record: Record = None,
     ) -> "Picker":
-        """A policy from a WebAssembly component file. With ``cache_dir``,
-        its compiled code is kept there and reloaded without compiling;
-        with ``record``, every pick is recorded."""
+        """A policy from a WebAssembly component file. It is checked before
+        it is compiled (its size, imports, WIT version, world and memory),
+        and its compiled code is kept in a cache (``cache_dir``, or the
+        per-user default; owner-only) and reloaded without compiling, unless
+        ``cache`` is false; with ``record``, every pick is recorded.
+
+        This blocks its thread while it compiles (seconds, for a large
+        policy): in a running orchestrator use ``await Picker.load(...)``."""
         try:
-            native = _native.NativePolicy.from_file(str(path), limits=limits,
+            native = _native.NativePolicy.from_file(str(path), limits=limits, cache=cache,
                                                     cache_dir=None if cache_dir is None else str(cache_dir))
         finally:
             emit()
         return cls(native, record)
+
+    @classmethod
+    async def load(
+        cls,
+        path: Union[str, PathLike],
+        *,
+        limits: Optional[Limits] = None,
+        cache_dir: Union[str, PathLike, None] = None,
+        cache: bool = True,
+        record: Record = None,
+    ) -> "Picker":
+        """:meth:`from_file`, off the event loop: the component is read,
+        checked and compiled on a worker thread (the GIL released), so the
+        loop, and the picks on it, go on meanwhile."""
+        loop = asyncio.get_running_loop()
+        load = functools.partial(cls.from_file, path, limits=limits, cache_dir=cache_dir, cache=cache, record=record)
+        return await loop.run_in_executor(None, load)
 
     async def pick(
         self,

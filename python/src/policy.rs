@@ -35,20 +35,24 @@ impl NativePolicy {
         Ok(NativePolicy { policy: Policy::named_builtin(&engine, name).map_err(load_error)? })
     }
 
-    /// A policy from a component file, through the compile cache in
-    /// `cache_dir` when one is given.
+    /// A policy from a component file, read and checked before it is
+    /// compiled, with the GIL released; through the compile cache (in
+    /// `cache_dir`, or the per-user default) unless `cache` is false.
     #[staticmethod]
-    #[pyo3(signature = (path, *, limits = None, cache_dir = None))]
+    #[pyo3(signature = (path, *, limits = None, cache_dir = None, cache = true))]
     fn from_file(
         py: Python<'_>,
         path: PathBuf,
         limits: Option<PyRef<'_, Limits>>,
         cache_dir: Option<PathBuf>,
+        cache: bool,
     ) -> PyResult<Self> {
         let engine = limits.map_or_else(Limits::default, |l| *l).engine()?;
-        let policy = py.detach(|| match cache_dir {
-            Some(dir) => CompileCache::new(dir).load_file(&engine, &path).map(|(policy, _)| policy),
-            None => Policy::from_file(&engine, &path),
+        let policy = py.detach(|| match cache {
+            true => CompileCache::new(cache_dir.unwrap_or_else(CompileCache::default_dir))
+                .load_file(&engine, &path)
+                .map(|(policy, _)| policy),
+            false => Policy::from_file(&engine, &path),
         });
         Ok(NativePolicy { policy: policy.map_err(load_error)? })
     }

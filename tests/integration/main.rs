@@ -14,6 +14,7 @@ mod component;
 mod decnet_data;
 mod escapes;
 mod load;
+mod loading;
 mod persona_properties;
 mod pool;
 mod realistic;

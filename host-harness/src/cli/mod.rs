@@ -93,6 +93,46 @@ impl LimitArgs {
     }
 }
 
+/// Where compiled policies are kept, shared by the commands that load them.
+#[derive(clap::Args, Clone)]
+pub struct CacheArgs {
+    /// Directory of compiled policies, so a policy compiles once (default:
+    /// $XDG_CACHE_HOME/emailgen-picker or ~/.cache/emailgen-picker; owner-only,
+    /// refused if others may write to it).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<std::path::PathBuf>,
+    /// Compile every policy afresh, without the cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache to load through, unless turned off.
+    pub fn cache(&self) -> Option<emailgen_host::CompileCache> {
+        (!self.no_cache).then(|| {
+            emailgen_host::CompileCache::new(
+                self.cache_dir.clone().unwrap_or_else(emailgen_host::CompileCache::default_dir),
+            )
+        })
+    }
+
+    /// A policy named on the command line (`builtin:NAME` or a file),
+    /// through the cache.
+    pub fn load(&self, engine: &emailgen_host::PickerEngine, spec: &str) -> Result<emailgen_host::Policy, Fatal> {
+        let Some(cache) = self.cache() else { return Ok(emailgen_host::Policy::from_spec(engine, spec)?) };
+        match spec.strip_prefix("builtin:") {
+            Some(name) => {
+                let builtin = emailgen_host::policy::BUILTIN_POLICIES.iter().find(|(n, _)| *n == name);
+                let Some((name, bytes)) = builtin else {
+                    return Err(emailgen_host::LoadError::UnknownBuiltin { name: name.into() }.into());
+                };
+                Ok(cache.load(engine, name, bytes)?.0)
+            }
+            None => Ok(cache.load_file(engine, std::path::Path::new(spec))?.0),
+        }
+    }
+}
+
 /// Recording picks, shared by the commands that pick.
 #[derive(clap::Args, Clone)]
 pub struct RecordArgs {

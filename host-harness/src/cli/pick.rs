@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use emailgen_host::{local_clock, shared_store, PickOptions, Policy};
+use emailgen_host::{local_clock, shared_store, PickOptions};
 use host_harness::scenario::{check_reply_probability, parse_local_datetime};
 use host_harness::Scenario;
 
-use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{CacheArgs, Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct PickArgs {
@@ -36,6 +36,8 @@ pub struct PickArgs {
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
+    cache: CacheArgs,
+    #[command(flatten)]
     record: RecordArgs,
 }
 
@@ -47,10 +49,7 @@ fn parse_probability(text: &str) -> Result<f64, String> {
 pub fn run(args: PickArgs) -> Result<i32, Fatal> {
     let scenario = Scenario::load(&args.scenario)?;
     let engine = args.limits.engine()?;
-    let policy = match &args.policy {
-        Some(spec) => Policy::from_spec(&engine, spec)?,
-        None => Policy::builtin(&engine)?,
-    };
+    let policy = args.cache.load(&engine, args.policy.as_deref().unwrap_or("builtin:default"))?;
     let options = PickOptions {
         seed: args.seed.or(scenario.options.seed),
         now: args.now.or(scenario.options.now),

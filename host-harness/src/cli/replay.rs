@@ -17,7 +17,7 @@ use emailgen_host::record::read_records;
 use emailgen_host::{PickerEngine, Policy, RecordedPick};
 use host_harness::replay::{brief, replay_record, Mode, ReplaySummary, ReplayedRecord};
 
-use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{CacheArgs, Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct ReplayArgs {
@@ -37,12 +37,14 @@ pub struct ReplayArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 pub fn run(args: ReplayArgs) -> Result<i32, Fatal> {
     let records = read_records(&args.record)?;
     let engine = args.limits.engine()?;
-    let given = args.policy.as_deref().map(|spec| Policy::from_spec(&engine, spec)).transpose()?;
+    let given = args.policy.as_deref().map(|spec| args.cache.load(&engine, spec)).transpose()?;
     // Every record's policy is known before anything is replayed.
     let mut builtins = Builtins::default();
     let policies = records

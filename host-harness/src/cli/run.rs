@@ -1,18 +1,21 @@
 //! `host-harness run`: pick on a timer and hot-swap the policy when its file
-//! changes.
+//! changes. The new policy is compiled on a thread of its own, so picks go
+//! on at their pace on the old one meanwhile; it is swapped in (after its
+//! canary pick) at the first tick after it is ready.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use emailgen_host::{local_clock, shared_store, Canary, CompileCache, PickOptions, PolicySlot};
+use emailgen_host::{local_clock, shared_store, Canary, LoadError, PickOptions, PickerEngine, Policy, PolicySlot};
 use host_harness::Scenario;
 use serde_json::json;
 
-use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{CacheArgs, Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -32,9 +35,8 @@ pub struct RunArgs {
     /// Roll back to the previous policy after this many failed picks in a row (0: never).
     #[arg(long, value_name = "N", default_value_t = 3)]
     rollback_after: u32,
-    /// Directory of precompiled policies (default: ~/.cache/emailgen-picker).
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
@@ -53,9 +55,8 @@ fn stamp(path: &Path) -> Option<FileStamp> {
 pub fn run(args: RunArgs) -> Result<i32, Fatal> {
     let scenario = Scenario::load(&args.scenario)?;
     let engine = args.limits.engine()?;
-    let cache = CompileCache::new(args.cache_dir.clone().unwrap_or_else(CompileCache::default_dir));
     let mut seen = stamp(&args.policy);
-    let (initial, _) = cache.load_file(&engine, &args.policy)?;
+    let initial = args.cache.load(&engine, &args.policy.to_string_lossy())?;
     let slot = PolicySlot::new(initial, args.rollback_after);
     let sink = args.record.sink()?;
     slot.set_recorder(sink.clone().map(|s| s as emailgen_host::Recorder));
@@ -66,14 +67,19 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
     let mut out = std::io::stdout().lock();
     let mut status = EXIT_OK;
     let mut tick: u64 = 0;
+    let mut loading: Option<JoinHandle<Result<Policy, LoadError>>> = None;
     while args.ticks.is_none_or(|n| tick < n) && !interrupted.load(Ordering::SeqCst) {
         let options =
             PickOptions { seed: scenario.options.seed.map(|s| s.wrapping_add(tick)), ..scenario.options.clone() };
         let now = stamp(&args.policy);
-        if now.is_some() && now != seen {
+        if now.is_some() && now != seen && loading.is_none() {
             seen = now;
+            loading = Some(load_in_background(&args.cache, &engine, &args.policy));
+        }
+        if loading.as_ref().is_some_and(JoinHandle::is_finished) {
+            let loaded = loading.take().expect("checked").join().unwrap_or_else(|_| Err(panicked(&args.policy)));
             let canary = Canary { mail: mail.clone(), clock: clock.clone(), options: options.clone() };
-            print(&mut out, &reload(&slot, &cache, &engine, &args.policy, &canary).to_string())?;
+            print(&mut out, &swap(&slot, loaded, &canary).to_string())?;
         }
         let picked = worker.pick(&options);
         if picked.outcome.is_error() {
@@ -95,16 +101,26 @@ pub fn run(args: RunArgs) -> Result<i32, Fatal> {
     Ok(if interrupted.load(Ordering::SeqCst) { EXIT_OK } else { status })
 }
 
-/// One reload attempt: the event line to print.
-fn reload(
-    slot: &PolicySlot,
-    cache: &CompileCache,
-    engine: &emailgen_host::PickerEngine,
-    path: &Path,
-    canary: &Canary,
-) -> serde_json::Value {
+/// Loads (compiles, or reads from the cache) the policy file on a thread
+/// of its own.
+fn load_in_background(cache: &CacheArgs, engine: &PickerEngine, path: &Path) -> JoinHandle<Result<Policy, LoadError>> {
+    let (cache, engine, spec) = (cache.clone(), engine.clone(), path.to_string_lossy().into_owned());
+    std::thread::spawn(move || match cache.cache() {
+        Some(cache) => cache.load_file(&engine, Path::new(&spec)).map(|(policy, _)| policy),
+        None => Policy::from_file(&engine, Path::new(&spec)),
+    })
+}
+
+/// A loader thread that panicked: a load error naming the file.
+fn panicked(path: &Path) -> LoadError {
+    LoadError::NotAComponent { name: path.display().to_string(), message: "loading it failed unexpectedly".into() }
+}
+
+/// One swap attempt with a loaded (or refused) policy: the event line to
+/// print.
+fn swap(slot: &PolicySlot, loaded: Result<Policy, LoadError>, canary: &Canary) -> serde_json::Value {
     let previous = slot.active().0.id().clone();
-    let swapped = cache.load_file(engine, path).map_err(Into::into).and_then(|(policy, _)| slot.swap(policy, canary));
+    let swapped = loaded.map_err(Into::into).and_then(|policy| slot.swap(policy, canary));
     match swapped {
         Ok(policy) => json!({"event": "swap", "policy": policy, "previous": previous}),
         Err(err) => json!({"event": "swap_rejected", "reason": err.to_string(), "policy": previous}),

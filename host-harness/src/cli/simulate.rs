@@ -12,7 +12,7 @@ use host_harness::sqlite_store::SqliteStore;
 use host_harness::Scenario;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{CacheArgs, Fatal, LimitArgs, RecordArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -48,6 +48,8 @@ pub struct SimulateArgs {
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
+    cache: CacheArgs,
+    #[command(flatten)]
     record: RecordArgs,
 }
 
@@ -59,8 +61,8 @@ pub fn run(args: SimulateArgs) -> Result<i32, Fatal> {
     }
     let config = SimConfig { from, to, tick: args.tick, seed: args.seed };
     let engine = args.limits.engine()?;
-    let primary = Policy::from_spec(&engine, &args.policy)?;
-    let second = args.compare.as_deref().map(|spec| Policy::from_spec(&engine, spec)).transpose()?;
+    let primary = args.cache.load(&engine, &args.policy)?;
+    let second = args.compare.as_deref().map(|spec| args.cache.load(&engine, spec)).transpose()?;
     let start = start_state(&args, from)?;
     let sink = args.record.sink()?;
     let recorder = sink.clone().map(|s| s as emailgen_host::Recorder);

@@ -1,5 +1,6 @@
-//! Loading a policy: compiling a component and checking that it may run
-//! here (its imports, its WIT version, its world).
+//! Loading a policy: checking that it may run here (its size, imports, WIT
+//! version, world and memory, read before anything is compiled: see
+//! `inspect`), then compiling and linking it.
 
 use std::path::Path;
 
@@ -7,56 +8,14 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{types::ComponentItem, Component, Linker};
 
 use super::engine::PickerEngine;
+use super::error::LoadError;
+use super::inspect::{check_imports, check_size, inspect};
 use super::pool::{InstancePool, SharedPool};
-use crate::bindings::{PickerPre, WIT_PACKAGE, WIT_VERSION};
+use crate::bindings::PickerPre;
 use crate::outcome::PolicyId;
 use crate::sandbox::trap::describe;
 use crate::sandbox::wasi;
 use crate::serve::{self, HostState};
-
-/// Why a component could not become a policy.
-#[derive(Debug, thiserror::Error)]
-///
-/// `name` is the policy's name, or the file it came from.
-#[allow(missing_docs)] // The fields are the message's parts.
-pub enum LoadError {
-    /// The file could not be read.
-    #[error("cannot read policy {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    /// The bytes are not a WebAssembly component wasmtime can compile.
-    #[error("policy {name} is not a valid WebAssembly component: {message}")]
-    NotAComponent { name: String, message: String },
-    /// The component imports something outside the picker world and the
-    /// allowed WASI.
-    #[error("policy {name} imports {import}, which picker policies may not use")]
-    ForbiddenImport { name: String, import: String },
-    /// The component was built against a WIT version this host does not
-    /// implement.
-    #[error("policy {name} was built against {package}@{found}, but this host implements {package}@{supported}")]
-    IncompatibleVersion { name: String, package: &'static str, found: String, supported: &'static str },
-    /// No built-in policy has that name.
-    #[error("there is no built-in policy {name:?} (built in: default, realistic)")]
-    UnknownBuiltin { name: String },
-    /// The component's imports or exports do not have the picker world's
-    /// types.
-    #[error("policy {name} does not fit the picker world: {message}")]
-    WrongWorld { name: String, message: String },
-}
-
-impl LoadError {
-    /// The same error, naming the policy by the file it came from rather
-    /// than by its name, so the message says where the problem is.
-    pub fn in_file(mut self, path: &Path) -> Self {
-        match &mut self {
-            LoadError::NotAComponent { name, .. }
-            | LoadError::ForbiddenImport { name, .. }
-            | LoadError::IncompatibleVersion { name, .. }
-            | LoadError::WrongWorld { name, .. } => *name = path.display().to_string(),
-            LoadError::Read { .. } | LoadError::UnknownBuiltin { .. } => {}
-        }
-        self
-    }
-}
 
 /// The name a policy loaded from a file goes by: the file's name without
 /// its extension.
@@ -88,15 +47,16 @@ impl Policy {
 
     /// A policy from a component file, named by the file's stem.
     pub fn from_file(engine: &PickerEngine, path: &Path) -> Result<Self, LoadError> {
-        let bytes =
-            std::fs::read(path).map_err(|source| LoadError::Read { path: path.display().to_string(), source })?;
+        let bytes = read_policy_file(engine, path)?;
         Policy::from_bytes(engine, &policy_name(path), &bytes).map_err(|e| e.in_file(path))
     }
 
-    /// Compiles and checks a component: it must be a component, import only
-    /// the picker's interfaces and the allowed WASI, at a compatible version,
-    /// and export `pick` with the right type.
+    /// Checks and compiles a component: it must be a component within the
+    /// size and memory limits, import only the picker's interfaces and the
+    /// allowed WASI, at a compatible version, and export `pick` (all read
+    /// before compiling), with the right types (checked after).
     pub fn from_bytes(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<Self, LoadError> {
+        inspect(name, bytes, engine.limits())?;
         let component = compile(engine, name, bytes)?;
         Policy::from_component(engine, name, sha256_hex(bytes), component)
     }
@@ -108,7 +68,15 @@ impl Policy {
         sha256: String,
         component: Component,
     ) -> Result<Self, LoadError> {
-        let wit_version = check_imports(engine, &component, name)?;
+        let imports: Vec<String> = component
+            .component_type()
+            .imports(engine.engine())
+            .map(|(import, item)| match item.ty {
+                ComponentItem::ComponentInstance(_) => Ok(import.to_owned()),
+                _ => Err(LoadError::ForbiddenImport { name: name.into(), import: import.into() }),
+            })
+            .collect::<Result<_, _>>()?;
+        let wit_version = check_imports(name, &imports)?;
         let wrong_world = |e: wasmtime::Error| LoadError::WrongWorld { name: name.into(), message: describe(&e) };
         let pre = pre(engine, &component).map_err(wrong_world)?;
         #[cfg(feature = "async")]
@@ -178,39 +146,12 @@ fn pre_async(
     crate::bindings::asynchronous::PickerPre::new(linker.instantiate_pre(component)?)
 }
 
-/// Refuses imports outside the picker world and the allowed WASI; returns the
-/// WIT version the component was built against.
-fn check_imports(engine: &PickerEngine, component: &Component, name: &str) -> Result<String, LoadError> {
-    let mut version = None;
-    for (import, item) in component.component_type().imports(engine.engine()) {
-        if !matches!(item.ty, ComponentItem::ComponentInstance(_)) {
-            return Err(LoadError::ForbiddenImport { name: name.into(), import: import.into() });
-        }
-        let (interface, found) = import.split_once('@').unwrap_or((import, ""));
-        if interface.starts_with(WIT_PACKAGE) {
-            if !compatible(found) {
-                return Err(LoadError::IncompatibleVersion {
-                    name: name.into(),
-                    package: WIT_PACKAGE,
-                    found: found.into(),
-                    supported: WIT_VERSION,
-                });
-            }
-            version = Some(found.to_owned());
-        } else if !wasi::ALLOWED_WASI.contains(&interface) {
-            return Err(LoadError::ForbiddenImport { name: name.into(), import: import.into() });
-        }
-    }
-    Ok(version.unwrap_or_else(|| WIT_VERSION.into()))
-}
-
-/// Semver compatibility with the host's WIT version: same major, and while
-/// the major is 0, the same minor; a newer patch is fine.
-fn compatible(found: &str) -> bool {
-    let (Ok(found), Ok(ours)) = (semver::Version::parse(found), semver::Version::parse(WIT_VERSION)) else {
-        return false;
-    };
-    found.major == ours.major && (ours.major != 0 || found.minor == ours.minor)
+/// Reads a policy file, refusing one past the size limit before reading it.
+pub fn read_policy_file(engine: &PickerEngine, path: &Path) -> Result<Vec<u8>, LoadError> {
+    let read_error = |source| LoadError::Read { path: path.display().to_string(), source };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    check_size(&policy_name(path), size, engine.limits()).map_err(|e| e.in_file(path))?;
+    std::fs::read(path).map_err(read_error)
 }
 
 /// Compiles a component (no checks yet).

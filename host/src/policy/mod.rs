@@ -8,6 +8,8 @@ mod async_instance;
 mod builtin;
 pub mod cache;
 mod engine;
+mod error;
+pub mod inspect;
 mod instance;
 mod load;
 mod pool;
@@ -23,7 +25,8 @@ pub use builtin::BUILTIN_POLICIES;
 #[cfg(feature = "builtin")]
 pub use builtin::{DEFAULT_POLICY_WASM, REALISTIC_POLICY_WASM};
 pub use engine::PickerEngine;
+pub use error::LoadError;
 pub use instance::PolicyInstance;
-pub use load::{compile, policy_name, sha256_hex, LoadError, Policy};
+pub use load::{compile, policy_name, read_policy_file, sha256_hex, Policy};
 pub use pool::MAX_IDLE;
 pub use replay::Replayed;

@@ -40,6 +40,10 @@ pub const DEFAULT_DEADLINE_MS: u64 = 50;
 pub const DEFAULT_WALL_CLOCK_MS: u64 = 2_000;
 /// The default memory limit, in MiB.
 pub const DEFAULT_MEMORY_MIB: u64 = 32;
+/// The largest policy component loaded by default: 64 MiB, more than three
+/// times the largest policy a language toolchain makes here (a Python one,
+/// about 18 MiB).
+pub const DEFAULT_MAX_POLICY_BYTES: u64 = 64 << 20;
 
 /// An operator's limit outside its range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,6 +121,9 @@ pub struct Limits {
     /// Instances from a pre-allocated pool (cheap fresh instances; reserves
     /// address space up front) when `Some(n)`, for at most `n` live instances.
     pub pooled_instances: Option<u32>,
+    /// Bytes a policy's component may have. A larger one is refused before
+    /// it is read whole, let alone compiled.
+    pub max_policy_bytes: u64,
 }
 
 impl Default for Limits {
@@ -148,6 +155,7 @@ impl Limits {
             max_random_bytes_per_pick: 1 << 20,
             max_resource_handles: 1024,
             pooled_instances: Some(1000),
+            max_policy_bytes: DEFAULT_MAX_POLICY_BYTES,
         })
     }
 

@@ -17,7 +17,7 @@ pub use epoch::{EpochClock, WallClockLimit, EPOCH_TICK};
 pub use limiter::Limiter;
 pub use limits::{
     LimitOutOfRange, Limits, OperatorLimits, DEADLINE_MS, DEFAULT_DEADLINE_MS, DEFAULT_INSTRUCTIONS,
-    DEFAULT_MEMORY_MIB, DEFAULT_WALL_CLOCK_MS, INSTRUCTIONS, MEMORY_MIB, WALL_CLOCK_MS,
+    DEFAULT_MAX_POLICY_BYTES, DEFAULT_MEMORY_MIB, DEFAULT_WALL_CLOCK_MS, INSTRUCTIONS, MEMORY_MIB, WALL_CLOCK_MS,
 };
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
