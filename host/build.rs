@@ -28,7 +28,7 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().expect("the host crate lives inside the workspace");
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    for watched in ["src", "wit", "policies", "Cargo.toml", "Cargo.lock", ".cargo"] {
+    for watched in ["src", "wit", "policies", "kit", "domain", "Cargo.toml", "Cargo.lock", ".cargo"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     let target_dir = guests::guest_target_dir(&outer_target_dir(&out_dir));

@@ -9,7 +9,8 @@
 //! - [`threads`]: a reply's headers as the host derives them;
 //! - [`options`] and [`outcome`]: what a pick is asked and what it decides;
 //! - [`python_text`]: Python's reading of text, where DECNET's behaviour
-//!   depends on it; [`persona_cache`]: parsed lists kept by text.
+//!   depends on it; [`persona_cache`]: parsed lists kept by text;
+//! - [`persona_pool`]: the host-wide global persona pool file (SPEC §2).
 //!
 //! No policy logic lives here: how a pick decides is a policy's business
 //! (the default policy is the crate `emailgen-picker`).
@@ -19,6 +20,8 @@ pub mod options;
 pub mod outcome;
 pub mod persona;
 pub mod persona_cache;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod persona_pool;
 pub mod python_text;
 pub mod store;
 pub mod threads;

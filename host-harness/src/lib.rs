@@ -9,8 +9,10 @@ pub mod bench;
 pub mod native;
 pub mod replay;
 pub mod report;
-pub mod scenario;
 pub mod simulate;
 pub mod sqlite_store;
 
-pub use scenario::{Scenario, ScenarioStore};
+/// Scenario files (SPEC §7), a crate of their own so the policy kit's test
+/// runner reads them too.
+pub use emailgen_scenario as scenario;
+pub use emailgen_scenario::{Scenario, ScenarioStore};

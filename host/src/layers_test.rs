@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// Each top-level module's layer (the crate docs' table).
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "outcome" | "text" | "persona_pool" => 0,
+        "outcome" | "text" => 0,
         "sandbox" | "bindings" => 1,
         "serve" => 2,
         "check" | "record" => 3,

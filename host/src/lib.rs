@@ -24,11 +24,12 @@
 //! | 3 | [`check`], [`record`] | checking a policy's answer against what was served; pick records, their sinks, the store a replay answers from |
 //! | 2 | [`serve`], [`bindings`] | the WIT imports over a [`MailStore`]: budgets, listings, fingerprints, the record of what was served |
 //! | 1 | [`sandbox`] | the wasmtime engine, limits, epoch deadlines, WASI, policy output, traps |
-//! | 0 | [`outcome`], [`text`], [`persona_pool`] | outcomes, text safety, the host-wide persona pool file |
+//! | 0 | [`outcome`], [`text`] | outcomes, text safety |
 //!
 //! The domain types and [`MailStore`] live in the domain crate
 //! (`emailgen-domain`), which the policies, this library, the harness and
-//! the Python package all use; they are re-exported here.
+//! the Python package all use; they are re-exported here, with the host-wide
+//! persona pool file ([`PersonaPoolFile`], SPEC §2).
 //!
 //! One pick: the embedder's store → [`serve`] (an import asks, the answer is
 //! recorded as served) → the guest (the policy decides) → [`check`] (the
@@ -39,7 +40,6 @@
 pub mod bindings;
 pub mod check;
 pub mod outcome;
-pub mod persona_pool;
 pub mod policy;
 pub mod record;
 pub mod sandbox;
@@ -53,7 +53,7 @@ pub use emailgen_domain::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,
 };
 pub use outcome::{ErrorKind, PickError, PickOutcome, Picked};
-pub use persona_pool::PersonaPoolFile;
+pub use emailgen_domain::persona_pool::{self, PersonaPoolFile};
 pub use policy::cache::{CacheUse, CompileCache};
 pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
 #[cfg(feature = "async")]

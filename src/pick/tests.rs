@@ -7,7 +7,9 @@ use emailgen_domain::persona::PersonaSummary;
 use emailgen_domain::{MailStore, StoreError, Topology};
 
 use super::*;
-use crate::memory::MemoryHost as FakeHost;
+use chrono::NaiveDateTime;
+use emailgen_domain::{Decky, EmailAction, ErrorKind, PickOptions, Shortage, ThreadRow};
+use emailgen_policy::{MemoryHost as FakeHost, CONTEXT_HINTS};
 
 fn at(hour: u32, minute: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 4, 27).unwrap().and_hms_opt(hour, minute, 0).unwrap()
@@ -410,10 +412,6 @@ mod fingerprints {
 
 #[test]
 fn probabilities_are_described_without_float_formatting() {
-    assert_eq!(describe_probability(1.5), "1.500");
-    assert_eq!(describe_probability(-0.1), "-0.100");
-    assert_eq!(describe_probability(f64::NAN), "NaN");
-    assert_eq!(describe_probability(f64::INFINITY), "inf");
     let mut host = company(two_people(), None);
     let outcome = pick(&mut host, PickOptions { reply_probability: Some(1.25), ..seeded(1) });
     assert!(matches!(outcome, Outcome::Error { error } if error.message.ends_with("got 1.250")));

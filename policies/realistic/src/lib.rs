@@ -13,16 +13,13 @@
 //!   slow 0.35. A caller's reply probability override still wins.
 //!
 //! Everything else (persona sources, validation, active hours, pair choice,
-//! thread chaining, topic hints) is the default policy's, reused from
-//! `emailgen_picker::pick`.
+//! thread chaining, topic hints) is the policy kit's (`emailgen-policy`).
 
 use chrono::{Datelike, Weekday};
-use emailgen_picker::draw::{choose_index, shuffle};
-use emailgen_picker::host_cache::HostCache;
-use emailgen_picker::persona::PersonaView;
-use emailgen_picker::pick::Tick;
-use emailgen_picker::{
-    LogLevel, Outcome, Persona, PickError, PickOptions, PickerHost, ReplyLatency, Shortage, SkipReason,
+use emailgen_policy::draw::shuffle;
+use emailgen_policy::{
+    Instance, LogLevel, Outcome, Persona, PersonaView, PickError, PickerHost, Policy, ReplyLatency, Shortage,
+    SkipReason, Tick,
 };
 
 /// Reply probability by the sender's `reply_latency`.
@@ -39,36 +36,23 @@ pub fn is_workday(day: Weekday) -> bool {
     !matches!(day, Weekday::Sat | Weekday::Sun)
 }
 
-/// The realistic policy's state; `P` is the persona type of its host's
-/// picks (see `PickerHost::Persona`).
-pub struct Realistic<P = Persona> {
-    cache: HostCache<P>,
-}
+/// The realistic policy (it keeps nothing of its own between picks).
+#[derive(Debug, Default)]
+pub struct RealisticPolicy;
 
-impl<P> Default for Realistic<P> {
-    fn default() -> Self {
-        Realistic { cache: HostCache::default() }
-    }
-}
+/// The realistic policy's instance, for native use; `P` is the persona type
+/// of its host's picks (see `PickerHost::Persona`).
+pub type Realistic<P = Persona> = Instance<RealisticPolicy, P>;
 
-impl<P: PersonaView> Realistic<P> {
-    pub fn pick<H: PickerHost<Persona = P>>(&mut self, host: &mut H, options: &PickOptions) -> Outcome<P> {
-        self.try_pick(host, options).unwrap_or_else(|error| Outcome::Error { error })
-    }
-
-    fn try_pick<H: PickerHost<Persona = P>>(
-        &mut self,
-        host: &mut H,
-        options: &PickOptions,
-    ) -> Result<Outcome<P>, PickError> {
-        let mut tick = Tick::start(host, options)?;
-        let deckies = self.cache.mail_deckies(tick.host)?;
+impl Policy for RealisticPolicy {
+    fn pick<H: PickerHost>(&mut self, tick: &mut Tick<'_, H>) -> Result<Outcome<H::Persona>, PickError> {
+        let deckies = tick.mail_deckies()?;
         if deckies.is_empty() {
             return Ok(Outcome::Skip { reason: SkipReason::NoMailDecky });
         }
         if !is_workday(tick.now.weekday()) {
-            let decky = &deckies[choose_index(&mut tick.rng, deckies.len())];
-            tick.host.log(LogLevel::Debug, &format!("emailgen pick: {} is a day off", tick.now.weekday()));
+            let decky = &deckies[tick.choose_index(deckies.len())];
+            tick.log(LogLevel::Debug, &format!("emailgen pick: {} is a day off", tick.now.weekday()));
             let shortage = Shortage { source: decky.source_label(), mail_decky_uuid: decky.uuid.clone(), count: 0 };
             return Ok(Outcome::Skip { reason: SkipReason::TooFewActive(shortage) });
         }
@@ -77,10 +61,10 @@ impl<P: PersonaView> Realistic<P> {
         let mut order: Vec<usize> = (0..deckies.len()).collect();
         shuffle(&mut tick.rng, &mut order);
         let override_p = tick.reply_override;
-        let chance = move |sender: &P| override_p.unwrap_or_else(|| reply_probability(sender));
+        let chance = move |sender: &H::Persona| override_p.unwrap_or_else(|| reply_probability(sender));
         let mut first_skip = None;
         for decky in order.iter().map(|&i| &deckies[i]) {
-            match tick.pick_on(&mut self.cache, decky, &chance)? {
+            match tick.pick_on(decky, &chance)? {
                 Outcome::Skip { reason } => {
                     first_skip.get_or_insert(reason);
                 }
@@ -92,20 +76,7 @@ impl<P: PersonaView> Realistic<P> {
 }
 
 #[cfg(target_arch = "wasm32")]
-mod component {
-    use emailgen_picker::component::{PolicyLogic, WitHost};
-    use emailgen_picker::persona::PersonaSummary;
-    use emailgen_picker::{Outcome, PickOptions};
-
-    impl PolicyLogic for super::Realistic<PersonaSummary> {
-        fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary> {
-            super::Realistic::pick(self, host, options)
-        }
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-emailgen_picker::export_policy!(Realistic<emailgen_picker::persona::PersonaSummary>);
+emailgen_policy::export_policy!(RealisticPolicy);
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 use chrono::{NaiveDate, NaiveDateTime};
-use emailgen_picker::{Decky, EmailAction, MemoryHost, ThreadRow};
+use emailgen_policy::{Decky, EmailAction, MemoryHost, PickOptions, ThreadRow};
 use serde_json::{json, Value};
 
 use super::*;

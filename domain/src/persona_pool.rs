@@ -58,7 +58,7 @@ impl PersonaPoolFile {
 pub fn resolve_path() -> Option<PathBuf> {
     if let Some(value) = std::env::var_os(ENV_VAR) {
         // Blank as Python's `str.strip()` sees it, as DECNET's resolver does.
-        if !emailgen_domain::python_text::strip(&value.to_string_lossy()).is_empty() {
+        if !crate::python_text::strip(&value.to_string_lossy()).is_empty() {
             return Some(PathBuf::from(value));
         }
     }

@@ -1,8 +1,9 @@
 //! The thin adapter between the WIT world and plain-Rust picker logic: the
 //! imports become a [`PickerHost`], the outcome becomes the WIT variant.
 //!
-//! Other policy crates reuse it: they implement [`PolicyLogic`], and export
-//! it with [`export_policy!`](crate::export_policy).
+//! A policy implements [`Policy`] and is exported with
+//! [`export_policy!`](crate::export_policy); the bindings are public for
+//! policies that call an import the helpers do not cover.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -16,85 +17,51 @@ use emailgen_domain::persona::{PersonaSummary, PersonaView, ReplyLatency, Tone};
 use emailgen_domain::store::{self as host, LogLevel, MailStore, StoreError, MAIL_SERVICES};
 use emailgen_domain::PickOptions;
 
-use crate::pick::Picker;
-use crate::picker_host::PickerHost;
+use crate::host::PickerHost;
+use crate::{Instance, Policy};
 
 #[doc(hidden)]
 #[macro_use]
-#[allow(clippy::too_many_arguments)] // generated glue
+#[allow(clippy::too_many_arguments, missing_docs)] // generated glue
 pub mod bindings {
     wit_bindgen::generate!({
         world: "picker",
-        path: "wit",
+        path: "../../wit",
         pub_export_macro: true,
         export_macro_name: "export_picker_world",
-        default_bindings_module: "emailgen_picker::component::bindings",
+        default_bindings_module: "emailgen_policy::component::bindings",
     });
 }
 
 pub use bindings::decnet::emailgen::{clock, log, store, types as wit};
 
-/// A picker policy's logic: one pick against the host.
+/// What a component exports as `pick`, at the level of the raw imports:
+/// every [`Instance`] of a [`Policy`] is one. A policy that must call the
+/// WIT imports itself (a test fixture that misbehaves on purpose, say)
+/// implements it and is exported with
+/// [`export_policy_logic!`](crate::export_policy_logic).
 pub trait PolicyLogic: Default + 'static {
+    /// One pick against the component's imports.
     fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary>;
 }
 
-impl PolicyLogic for Picker<PersonaSummary> {
+impl<T: Policy> PolicyLogic for Instance<T, PersonaSummary> {
     fn pick(&mut self, host: &mut WitHost, options: &PickOptions) -> Outcome<PersonaSummary> {
-        Picker::pick(self, host, options)
+        Instance::pick(self, host, options)
     }
 }
 
-/// Runs one pick of the policy in `state` for the exported `pick` function.
-pub fn run_pick<P: PolicyLogic>(
-    state: &'static std::thread::LocalKey<RefCell<P>>,
+/// Runs one pick of the policy instance in `state` for the exported `pick`
+/// function (the export macros call it).
+pub fn run_pick<L: PolicyLogic>(
+    state: &'static std::thread::LocalKey<RefCell<L>>,
     options: wit::PickOptions,
 ) -> wit::PickOutcome {
     let outcome = match pick_options(&options) {
-        Ok(options) => state.with_borrow_mut(|policy| policy.pick(&mut WitHost, &options)),
+        Ok(options) => state.with_borrow_mut(|logic| logic.pick(&mut WitHost, &options)),
         Err(error) => Outcome::Error { error },
     };
     to_wit_outcome(outcome)
-}
-
-/// Exports a [`PolicyLogic`] type as the component's `pick`. The policy's
-/// state (its caches) lives as long as the instance.
-#[macro_export]
-macro_rules! export_policy {
-    ($policy:ty) => {
-        thread_local! {
-            static POLICY: ::std::cell::RefCell<$policy> = ::std::cell::RefCell::new(<$policy>::default());
-        }
-        struct Component;
-        impl $crate::component::bindings::Guest for Component {
-            fn pick(options: $crate::component::wit::PickOptions) -> $crate::component::wit::PickOutcome {
-                $crate::component::run_pick(&POLICY, options)
-            }
-        }
-        $crate::component::bindings::export_picker_world!(Component with_types_in $crate::component::bindings);
-    };
-}
-
-/// The default policy's export. (Written out rather than through
-/// `export_policy!`: inside this crate the generated export macro can only be
-/// named by its textual scope.)
-#[cfg(feature = "default-policy")]
-mod default_policy {
-    use super::*;
-
-    thread_local! {
-        static POLICY: RefCell<Picker<PersonaSummary>> = RefCell::new(Picker::default());
-    }
-
-    struct Component;
-
-    impl bindings::Guest for Component {
-        fn pick(options: wit::PickOptions) -> wit::PickOutcome {
-            run_pick(&POLICY, options)
-        }
-    }
-
-    bindings::export_picker_world!(Component with_types_in super::bindings);
 }
 
 /// The component's imports, as the picker's host.

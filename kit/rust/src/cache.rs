@@ -27,7 +27,7 @@ use emailgen_domain::persona_cache::PersonaCache;
 use emailgen_domain::{Decky, LogLevel, MAIL_SERVICES};
 
 use crate::draw::choose_index;
-use crate::picker_host::PickerHost;
+use crate::host::PickerHost;
 
 /// How many topologies are remembered before the list starts over.
 const MAX_TOPOLOGIES: usize = 256;
@@ -69,7 +69,9 @@ impl<P> Default for HostCache<P> {
 /// The mail decky a pick runs on: a position in the listed mail deckies, or
 /// the one decky the host gave by position.
 pub enum ChosenDecky {
+    /// A position in the listed mail deckies (kept by the cache).
     Listed(Arc<[Decky]>, usize),
+    /// The one decky a host gave by position (an instance's first pick).
     Given(Decky),
 }
 

@@ -22,9 +22,11 @@ pub trait PickerHost: MailStore {
     fn running_deckies_fingerprint(&mut self, _services: &[&str]) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
+    /// The fingerprint of topology `id` (its persona list), as above.
     fn topology_fingerprint(&mut self, _id: &str) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
+    /// The fingerprint of the global persona pool, as above.
     fn global_personas_fingerprint(&mut self) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
@@ -62,5 +64,6 @@ pub trait PickerHost: MailStore {
     }
     /// The host's local wall-clock time, used when a pick is given no "now".
     fn local_now(&mut self) -> NaiveDateTime;
+    /// Logs a line through the host (which escapes and bounds it).
     fn log(&mut self, level: LogLevel, message: &str);
 }

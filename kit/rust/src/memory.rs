@@ -8,14 +8,19 @@ use chrono::NaiveDateTime;
 
 use emailgen_domain::{Decky, LogLevel, MailStore, StoreError, Subject, ThreadRow, Topology};
 
-use crate::picker_host::PickerHost;
+use crate::host::PickerHost;
 
+/// A host over plain collections, for tests built in code (scenario files
+/// go through [`testing`](crate::testing) instead).
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHost {
+    /// Every decky, running or not; listings filter by service.
     pub deckies: Vec<Decky>,
+    /// Topologies by id.
     pub topologies: BTreeMap<String, Topology>,
     /// Returned for every thread lookup, newest first, up to the limit.
     pub threads: Vec<ThreadRow>,
+    /// The global persona pool's JSON text.
     pub global_personas: String,
     /// The import (WIT name, e.g. `get-topology`) that fails, if any.
     pub failing: Option<&'static str>,
@@ -23,6 +28,7 @@ pub struct MemoryHost {
     pub now: NaiveDateTime,
     /// Every import answered, by WIT name, in order.
     pub calls: Vec<&'static str>,
+    /// Every line logged, in order.
     pub logs: Vec<(LogLevel, String)>,
     /// Offer fingerprints (a hash of each answer), as the Wasm host does.
     pub fingerprints: bool,
@@ -50,6 +56,7 @@ impl MemoryHost {
         Ok(())
     }
 
+    /// Adds (or replaces) topology `id` with a persona list's JSON text.
     pub fn add_topology(&mut self, id: &str, email_personas: impl Into<String>, language_default: Option<&str>) {
         let topology = Topology {
             id: id.into(),

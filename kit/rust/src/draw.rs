@@ -23,9 +23,7 @@ pub fn choose_pair<'p, P: PersonaView>(
     let sender = &personas[active[choose_index(rng, active.len())] as usize];
     // Counted, then walked to: the same draw as indexing a list of them,
     // without building one on every pick.
-    let others = || {
-        active.iter().map(|&i| &personas[i as usize]).filter(|p| !same_bytes(p.email(), sender.email()))
-    };
+    let others = || active.iter().map(|&i| &personas[i as usize]).filter(|p| !same_bytes(p.email(), sender.email()));
     let count = others().count();
     if count == 0 {
         return None;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use emailgen_host::PersonaPoolFile;
+use emailgen_domain::persona_pool::PersonaPoolFile;
 
 /// A scenario that cannot be used, with where and why.
 #[derive(Debug, thiserror::Error)]
