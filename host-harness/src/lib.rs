@@ -6,6 +6,7 @@
 //! An orchestrator embeds `emailgen-host`, not this crate.
 
 pub mod bench;
+pub mod check;
 pub mod native;
 pub mod replay;
 pub mod report;

@@ -49,11 +49,11 @@ pub mod text;
 #[cfg(test)]
 mod layers_test;
 
+pub use emailgen_domain::persona_pool::{self, PersonaPoolFile};
 pub use emailgen_domain::{
     Decky, EmailAction, MailStore, Persona, PickOptions, Shortage, SkipReason, StoreError, Subject, ThreadRow, Topology,
 };
 pub use outcome::{ErrorKind, PickError, PickOutcome, Picked};
-pub use emailgen_domain::persona_pool::{self, PersonaPoolFile};
 pub use policy::cache::{CacheUse, CompileCache};
 pub use policy::slot::{AttributedOutcome, Canary, PolicySlot, SlotWorker, SwapError};
 #[cfg(feature = "async")]

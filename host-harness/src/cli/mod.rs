@@ -5,6 +5,7 @@
 //! stdout is empty and stderr has one line saying what is wrong).
 
 mod bench;
+mod check;
 mod db;
 mod pick;
 mod replay;
@@ -49,6 +50,10 @@ enum Command {
     Db(db::DbArgs),
     /// Measure what a pick costs: warm and fresh instances, native baseline, load times.
     Bench(bench::BenchArgs),
+    /// Check a policy before a swap: loads as the host would, picks in
+    /// every sample and generated world without an error, decides the same
+    /// for the same seed, and what a pick costs.
+    Check(check::CheckArgs),
     /// Re-run recorded picks (`--record`): check they decide the same, or
     /// see what another policy would have decided.
     Replay(replay::ReplayArgs),
@@ -83,13 +88,18 @@ pub struct LimitArgs {
 
 impl LimitArgs {
     pub fn engine(&self) -> Result<emailgen_host::PickerEngine, Fatal> {
+        Ok(emailgen_host::PickerEngine::new(self.limits()?)?)
+    }
+
+    /// The limits as the library takes them.
+    pub fn limits(&self) -> Result<emailgen_host::Limits, Fatal> {
         let operator = limits::OperatorLimits {
             instructions: self.instructions,
             deadline_ms: self.deadline_ms,
             wall_clock_ms: self.wall_clock_ms,
             memory_mib: self.memory_mib,
         };
-        Ok(emailgen_host::PickerEngine::new(emailgen_host::Limits::from_operator(&operator)?)?)
+        Ok(emailgen_host::Limits::from_operator(&operator)?)
     }
 }
 
@@ -182,6 +192,7 @@ pub fn main() -> i32 {
         Command::Pick(args) => pick::run(args),
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Check(args) => check::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Db(args) => db::run(args),
         Command::Replay(args) => replay::run(args),

@@ -41,7 +41,7 @@
 //!
 //! The same policy runs natively against scenario files (SPEC §7) with
 //! [`testing`], so its tests need no Wasm. The book's "Writing a policy"
-//! chapter (`docs/src/writing-a-policy.md`) says what the host checks and
+//! chapter (`docs/writing-a-policy.md`) says what the host checks and
 //! how `host-harness new`, `build` and `check` fit together.
 //!
 //! | this crate | WIT package | hosts |

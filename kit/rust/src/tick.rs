@@ -204,7 +204,12 @@ impl<H: PickerHost> Tick<'_, H> {
 
     /// A new thread about a topic drawn from [`CONTEXT_HINTS`] (two draws:
     /// the thread id, then the topic).
-    pub fn new_thread(&mut self, decky: &Decky, sender: &H::Persona, recipient: &H::Persona) -> EmailAction<H::Persona> {
+    pub fn new_thread(
+        &mut self,
+        decky: &Decky,
+        sender: &H::Persona,
+        recipient: &H::Persona,
+    ) -> EmailAction<H::Persona> {
         let thread_id = new_thread_id(&mut self.rng);
         let hint = CONTEXT_HINTS[choose_index(&mut self.rng, CONTEXT_HINTS.len())];
         let mut action = self.blank_action(decky, sender, recipient, thread_id);
