@@ -5,6 +5,7 @@
 //!
 //! An orchestrator embeds `emailgen-host`, not this crate.
 
+pub mod author;
 pub mod bench;
 pub mod check;
 pub mod native;

@@ -527,3 +527,34 @@ fn there_are_sixteen_distinct_hints() {
     hints.dedup();
     assert_eq!(hints.len(), 16);
 }
+
+/// The kit's native runner, on the sample scenarios: the default policy
+/// decides what each sample expects, without Wasm.
+mod samples {
+    use emailgen_policy::testing::ScenarioRun;
+    use serde_json::Value;
+
+    use super::DefaultPolicy;
+
+    #[test]
+    fn every_sample_decides_as_expected_natively() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/samples");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let expect: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let expect = &expect["expect"];
+            let mut run = ScenarioRun::<DefaultPolicy>::load(&path).unwrap();
+            let outcome = serde_json::to_value(run.pick()).unwrap();
+            assert_eq!(outcome["outcome"], expect["outcome"], "{}", path.display());
+            for (field, value) in expect["action"].as_object().into_iter().flatten() {
+                assert_eq!(&outcome["action"][field], value, "{} {field}", path.display());
+            }
+            if let Some(kind) = expect["reason"].get("kind") {
+                assert_eq!(&outcome["reason"]["kind"], kind, "{}", path.display());
+            }
+            seen += 1;
+        }
+        assert!(seen >= 9);
+    }
+}

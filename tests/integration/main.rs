@@ -8,6 +8,7 @@
 mod common;
 
 mod async_picks;
+mod authoring;
 mod baseline;
 mod book;
 mod component;

@@ -4,6 +4,7 @@
 //! when any pick was an error, 2 when the command could not run at all (then
 //! stdout is empty and stderr has one line saying what is wrong).
 
+mod author;
 mod bench;
 mod check;
 mod db;
@@ -54,6 +55,10 @@ enum Command {
     /// every sample and generated world without an error, decides the same
     /// for the same seed, and what a pick costs.
     Check(check::CheckArgs),
+    /// Lay out a new policy (a skeleton on the language's kit).
+    New(author::NewArgs),
+    /// Build a policy's directory into a component (its path on the last line).
+    Build(author::BuildArgs),
     /// Re-run recorded picks (`--record`): check they decide the same, or
     /// see what another policy would have decided.
     Replay(replay::ReplayArgs),
@@ -193,6 +198,8 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Check(args) => check::run(args),
+        Command::New(args) => author::new(args),
+        Command::Build(args) => author::build(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Db(args) => db::run(args),
         Command::Replay(args) => replay::run(args),

@@ -1,0 +1,127 @@
+//! Writing a policy: `host-harness new` (a skeleton per language) and
+//! `host-harness build` (the component, whatever the language).
+//!
+//! One module per language; each knows how to lay out a new policy and how
+//! to build one. `build` recognises the language from the files in the
+//! directory.
+
+pub mod rust;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// A language a policy can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Rust,
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "rust" => Ok(Lang::Rust),
+            other => Err(format!("no policy template for language {other:?} (available: rust)")),
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lang::Rust => "rust",
+        })
+    }
+}
+
+/// The emailgen repository this binary was built from: where the kits are.
+/// `EMAILGEN_REPO` overrides it (a binary moved away from its checkout).
+pub fn repository() -> Result<PathBuf, String> {
+    let repo = match std::env::var_os("EMAILGEN_REPO") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+    };
+    let kit = repo.join("kit/rust/Cargo.toml");
+    if !kit.is_file() {
+        return Err(format!(
+            "the policy kits are not at {} (set EMAILGEN_REPO to a checkout of the emailgen repository)",
+            repo.display()
+        ));
+    }
+    repo.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", repo.display()))
+}
+
+/// Lays out a new policy in `dir` (created; it must not exist, or be empty).
+pub fn new_policy(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
+    if dir.exists()
+        && std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?.next().is_some()
+    {
+        return Err(format!("{} already exists and is not empty", dir.display()));
+    }
+    let name = package_name(dir)?;
+    match lang {
+        Lang::Rust => rust::new_policy(dir, &name, &repository()?),
+    }
+}
+
+/// Builds the policy in `dir`, reporting progress with `progress`, and
+/// returns the component's path.
+pub fn build_policy(dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
+    match detect(dir)? {
+        Lang::Rust => rust::build(dir, progress),
+    }
+}
+
+/// The language of the policy in `dir`, from its files.
+fn detect(dir: &Path) -> Result<Lang, String> {
+    if dir.join("Cargo.toml").is_file() {
+        return Ok(Lang::Rust);
+    }
+    Err(format!("{} holds no policy this command can build (no Cargo.toml)", dir.display()))
+}
+
+/// A package name from the directory's name: lowercase letters, digits,
+/// `-` and `_`, starting with a letter.
+fn package_name(dir: &Path) -> Result<String, String> {
+    let base = dir.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect();
+    match name.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => Ok(name),
+        _ => Err(format!("{:?} cannot name a package: start the directory's name with a letter", base)),
+    }
+}
+
+/// Writes `files` (path relative to `dir`, contents) under `dir`.
+fn write_files(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, String> {
+    files
+        .iter()
+        .map(|(relative, contents)| {
+            let path = dir.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names_come_from_the_directory() {
+        assert_eq!(package_name(Path::new("/tmp/Night Shift")).unwrap(), "night-shift");
+        assert!(package_name(Path::new("/tmp/9lives")).is_err());
+    }
+
+    #[test]
+    fn languages_are_named() {
+        assert_eq!("rust".parse::<Lang>(), Ok(Lang::Rust));
+        assert!("cobol".parse::<Lang>().unwrap_err().contains("available: rust"));
+    }
+}
