@@ -16,7 +16,7 @@ use emailgen_domain::persona::{Persona, PersonaView};
 use emailgen_domain::threads::{new_thread_id, references_for_reply, reply_subject};
 use emailgen_domain::{Decky, LogLevel, PickOptions, ThreadRow};
 
-use crate::cache::{ChosenDecky, HostCache};
+use crate::cache::{ChosenDecky, HostCache, PersonaSource};
 use crate::draw::{active_into, choose_index, choose_pair};
 use crate::host::PickerHost;
 
@@ -149,7 +149,7 @@ where
     /// (step 3): a topology decky's own topology, any other decky the
     /// host-wide global pool; the two never mix. The label is the one a
     /// skip names (`topology`, `global`, …).
-    pub fn personas(&mut self, decky: &Decky) -> Result<(Arc<[H::Persona]>, String), PickError> {
+    pub fn personas(&mut self, decky: &Decky) -> Result<PersonaSource<H::Persona>, PickError> {
         self.cache.personas_for(self.host, decky)
     }
 
