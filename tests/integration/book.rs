@@ -35,6 +35,7 @@ fn markdown_files() -> Vec<PathBuf> {
         "host/README.md",
         "host-harness/README.md",
         "python/README.md",
+        "kit/rust/README.md",
     ] {
         files.push(root().join(readme));
     }
@@ -143,6 +144,7 @@ const TESTED_SOURCES: &[(&str, &str)] = &[
     ("host/examples/", "built by cargo test; embedding.rs is the host's doc test"),
     ("python/examples/", "run by python/tests/test_examples.py"),
     ("wit/", "compiled by every bindgen! of the host and the guests"),
+    ("host-harness/templates/", "laid out, tested, built and checked by tests/integration/authoring.rs"),
 ];
 
 #[test]
