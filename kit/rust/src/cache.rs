@@ -199,6 +199,9 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
             Some(answer) => {
                 answer.map_err(store_failure("topology-personas"))?.map(Arc::from).unwrap_or_else(|| Arc::from([]))
             }
+            // Known at compile time: a policy built for a host that always
+            // parses carries no JSON parser of its own (half its code).
+            None if H::PARSES_PERSONAS => return Err(unparsed("topology-personas")),
             None => self.fetch_and_parse(host, id, decky)?,
         };
         if let Some(fp) = fingerprint {
@@ -232,6 +235,7 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         }
         let personas = match host.global_pool_personas() {
             Some(answer) => answer.map_err(store_failure("global-pool-personas"))?.into(),
+            None if H::PARSES_PERSONAS => return Err(unparsed("global-pool-personas")),
             None => {
                 let text = host.global_personas().map_err(store_failure("global-personas"))?;
                 let source = decky.source.as_deref().unwrap_or("unknown");
@@ -257,4 +261,9 @@ impl<P: for<'a> From<&'a Persona>> HostCache<P> {
         }
         personas
     }
+}
+
+/// A host that promised its own parse of the persona lists gave none.
+fn unparsed(import: &str) -> PickError {
+    PickError::new(ErrorKind::Internal, format!("{import}: the host parses persona lists, but gave no answer"))
 }

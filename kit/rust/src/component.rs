@@ -110,6 +110,7 @@ impl MailStore for WitHost {
 impl PickerHost for WitHost {
     /// The host hands over its parse as summaries (WIT `persona-summary`).
     type Persona = PersonaSummary;
+    const PARSES_PERSONAS: bool = true;
 
     fn running_deckies_fingerprint(&mut self, services: &[&str]) -> Result<Option<u64>, StoreError> {
         store::running_deckies_fingerprint(&wit_filter(services)).map(Some).map_err(StoreError)

@@ -54,6 +54,14 @@ pub trait PickerHost: MailStore {
     fn global_pool_personas(&mut self) -> Option<Result<Vec<Self::Persona>, StoreError>> {
         None
     }
+    /// Whether the host always answers [`topology_personas`](Self::topology_personas)
+    /// and [`global_pool_personas`](Self::global_pool_personas) (the Wasm
+    /// host does: the imports exist since WIT 0.2.1). A policy built for
+    /// such a host leaves its own JSON persona parser out of the component,
+    /// which is then half the size. `false` (the default): the policy
+    /// parses when the host does not.
+    const PARSES_PERSONAS: bool = false;
+
     /// Whether the host answers with its own copy of the chosen decky's
     /// name and services, so an action need only name the decky by uuid
     /// (the Wasm host does: a WIT `email-action` carries the uuid alone).

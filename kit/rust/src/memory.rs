@@ -56,6 +56,35 @@ impl MemoryHost {
         Ok(())
     }
 
+    /// A small office: one mail decky (`mx-1`, `imap`/`smtp`) on topology
+    /// `acme` with two people, Ana and Bo (`ana@acme.example`,
+    /// `bo@acme.example`, default hours), one thread between them (`Q3
+    /// budget`), and the clock at 10:00 on Monday 2026-04-27. For examples
+    /// and tests.
+    pub fn office() -> Self {
+        let mut host = MemoryHost {
+            deckies: vec![Decky {
+                uuid: "mx-1".into(),
+                name: "mail-1".into(),
+                services: vec!["imap".into(), "smtp".into()],
+                topology_id: Some("acme".into()),
+                source: Some("topology".into()),
+            }],
+            threads: vec![ThreadRow {
+                thread_id: "3f2b8a9e-1c4d-4e5f-8a6b-7c8d9e0f1a2b".into(),
+                message_id: "<q3@acme.example>".into(),
+                subject: "Q3 budget".into(),
+                references: Vec::new(),
+            }],
+            now: chrono::NaiveDate::from_ymd_opt(2026, 4, 27).and_then(|d| d.and_hms_opt(10, 0, 0)).unwrap_or_default(),
+            ..Default::default()
+        };
+        let personas = r#"[{"name": "Ana Ruiz", "email": "ana@acme.example", "role": "CFO"},
+                           {"name": "Bo Chen", "email": "bo@acme.example", "role": "IT lead"}]"#;
+        host.add_topology("acme", personas, Some("en"));
+        host
+    }
+
     /// Adds (or replaces) topology `id` with a persona list's JSON text.
     pub fn add_topology(&mut self, id: &str, email_personas: impl Into<String>, language_default: Option<&str>) {
         let topology = Topology {

@@ -101,26 +101,70 @@ impl<'h, H: PickerHost> Tick<'h, H> {
     }
 
     /// The tick's minute of the day, as active-hours windows count it.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// assert_eq!(tick.minute_of_day(), 10 * 60);
+    /// ```
     pub fn minute_of_day(&self) -> MinuteOfDay {
         minute_of_day(self.now.hour(), self.now.minute())
     }
 
     /// The caller's reply probability if it gave one, else `default`.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// // No override in the options: the policy's own default.
+    /// assert_eq!(tick.reply_probability(0.8), 0.8);
+    /// ```
     pub fn reply_probability(&self, default: f64) -> f64 {
         self.reply_override.unwrap_or(default)
     }
 
     /// `true` with probability `p` (one draw).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// assert!(tick.coin(1.0));
+    /// assert!(!tick.coin(0.0));
+    /// ```
     pub fn coin(&mut self, p: f64) -> bool {
         self.rng.random::<f64>() < p
     }
 
     /// A uniform index into a list of `len` items (one draw).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// assert!(tick.choose_index(3) < 3);
+    /// ```
     pub fn choose_index(&mut self, len: usize) -> usize {
         choose_index(&mut self.rng, len)
     }
 
     /// Logs at `level` through the host (escaped and bounded there).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// tick.log(emailgen_policy::LogLevel::Info, "considering mx-1");
+    /// drop(tick);
+    /// assert_eq!(host.logs.len(), 1);
+    /// ```
     pub fn log(&mut self, level: LogLevel, message: &str) {
         self.host.log(level, message);
     }
@@ -134,6 +178,17 @@ where
     /// The running deckies that offer `imap` or `pop3` (SPEC §5 step 1),
     /// kept between picks while the host's fingerprint says they are
     /// unchanged.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let deckies = tick.mail_deckies()?;
+    /// assert_eq!(deckies.len(), 1);
+    /// assert_eq!(deckies[0].uuid, "mx-1");
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn mail_deckies(&mut self) -> Result<Arc<[Decky]>, PickError> {
         self.cache.mail_deckies(self.host)
     }
@@ -141,6 +196,16 @@ where
     /// A mail decky chosen uniformly (steps 1–2); `None` when there is
     /// none. On an instance's first pick it asks a host that offers random
     /// access for the chosen decky alone.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.expect("the office has a mail decky");
+    /// assert_eq!(decky.uuid, "mx-1");
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn choose_mail_decky(&mut self) -> Result<Option<ChosenDecky>, PickError> {
         self.cache.choose_mail_decky(self.host, &mut self.rng)
     }
@@ -149,17 +214,53 @@ where
     /// (step 3): a topology decky's own topology, any other decky the
     /// host-wide global pool; the two never mix. The label is the one a
     /// skip names (`topology`, `global`, …).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, source) = tick.personas(&decky)?;
+    /// assert_eq!((personas.len(), source.as_str()), (2, "topology"));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn personas(&mut self, decky: &Decky) -> Result<PersonaSource<H::Persona>, PickError> {
         self.cache.personas_for(self.host, decky)
     }
 
     /// Whether a persona is in its active hours at the tick's time (SPEC §4).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// // 10:00 is within the default hours.
+    /// assert!(personas.iter().all(|p| tick.is_active(p)));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn is_active(&self, persona: &H::Persona) -> bool {
         persona.is_active(self.minute_of_day())
     }
 
     /// A sender uniformly among the personas active now, then a recipient
     /// uniformly among the other active addresses (steps 5–6).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// use emailgen_policy::{Pair, PersonaView};
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// let Pair::Chosen(sender, recipient) = tick.choose_pair(&personas) else { panic!("both are in hours") };
+    /// assert_ne!(sender.email(), recipient.email());
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn choose_pair<'p>(&mut self, personas: &'p [H::Persona]) -> Pair<'p, H::Persona> {
         active_into(personas, self.minute_of_day(), &mut self.cache.active);
         self.pair_among(personas)
@@ -167,6 +268,22 @@ where
 
     /// As [`choose_pair`](Self::choose_pair), among the personas `keep`
     /// accepts instead of those in their active hours.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// use emailgen_policy::{Pair, PersonaView};
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// // Only people whose address is at acme.example, at any hour.
+    /// let pair = tick.choose_pair_where(&personas, |p| p.email().ends_with("@acme.example"));
+    /// assert!(matches!(pair, Pair::Chosen(..)));
+    /// let nobody = tick.choose_pair_where(&personas, |_| false);
+    /// assert!(matches!(nobody, Pair::TooFewActive(0)));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn choose_pair_where<'p>(
         &mut self,
         personas: &'p [H::Persona],
@@ -189,6 +306,18 @@ where
 impl<H: PickerHost> Tick<'_, H> {
     /// The newest thread between sender and recipient on a mail decky, if
     /// any (one store lookup).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// let thread = tick.newest_thread(&decky, &personas[0], &personas[1])?;
+    /// assert_eq!(thread.unwrap().subject, "Q3 budget");
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn newest_thread(
         &mut self,
         decky: &Decky,
@@ -204,6 +333,19 @@ impl<H: PickerHost> Tick<'_, H> {
 
     /// A new thread about a topic drawn from [`CONTEXT_HINTS`] (two draws:
     /// the thread id, then the topic).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// let action = tick.new_thread(&decky, &personas[0], &personas[1]);
+    /// assert!(!action.is_reply && action.parent_message_id.is_none());
+    /// assert!(emailgen_policy::CONTEXT_HINTS.contains(&action.context_hint.as_str()));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn new_thread(
         &mut self,
         decky: &Decky,
@@ -218,6 +360,18 @@ impl<H: PickerHost> Tick<'_, H> {
     }
 
     /// A new thread about `topic` (one draw: the thread id).
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// let action = tick.new_thread_about(&decky, &personas[0], &personas[1], "Night shift handover");
+    /// assert_eq!(action.context_hint, "Night shift handover");
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn new_thread_about(
         &mut self,
         decky: &Decky,
@@ -234,6 +388,21 @@ impl<H: PickerHost> Tick<'_, H> {
     /// A reply on `parent`: its thread, its Message-ID as the parent, the
     /// `References` chain and the `Re:` subject derived as the host
     /// derives them (SPEC §5 step 9), so the host accepts the answer.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let (personas, _) = tick.personas(&decky)?;
+    /// let parent = tick.newest_thread(&decky, &personas[0], &personas[1])?.unwrap();
+    /// let action = tick.reply_to(&decky, &personas[0], &personas[1], parent);
+    /// assert_eq!(action.subject_hint.as_deref(), Some("Re: Q3 budget"));
+    /// assert_eq!(action.references, "<q3@acme.example>");
+    /// assert_eq!(action.parent_message_id.as_deref(), Some("<q3@acme.example>"));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn reply_to(
         &mut self,
         decky: &Decky,
@@ -283,6 +452,18 @@ impl<H: PickerHost> Tick<'_, H> {
 
     /// The skip for a persona source with fewer than two valid personas,
     /// logged at debug level.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// use emailgen_policy::{Outcome, SkipReason};
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let skip = tick.too_few_personas("topology", &decky, 1);
+    /// assert!(matches!(skip, Outcome::Skip { reason: SkipReason::TooFewPersonas(s) } if s.count == 1));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn too_few_personas(&mut self, source: &str, decky: &Decky, count: usize) -> Outcome<H::Persona> {
         self.log_shortage(source, decky, count, "personas");
         Outcome::Skip { reason: SkipReason::TooFewPersonas(shortage(source, decky, count)) }
@@ -290,6 +471,18 @@ impl<H: PickerHost> Tick<'_, H> {
 
     /// The skip for fewer than two distinct mailboxes active now, logged at
     /// debug level.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// use emailgen_policy::{Outcome, SkipReason};
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// let skip = tick.too_few_active("topology", &decky, 0);
+    /// assert!(matches!(skip, Outcome::Skip { reason: SkipReason::TooFewActive(s) } if s.mail_decky_uuid == "mx-1"));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn too_few_active(&mut self, source: &str, decky: &Decky, count: usize) -> Outcome<H::Persona> {
         self.log_shortage(source, decky, count, "personas in-hours");
         Outcome::Skip { reason: SkipReason::TooFewActive(shortage(source, decky, count)) }
@@ -311,6 +504,18 @@ where
     /// now, then a reply on their newest thread with the probability
     /// `reply_probability` gives for the sender (the coin first, the lookup
     /// only on heads, as in the seed), else a new thread.
+    ///
+    /// ```
+    /// # use emailgen_policy::{cache::HostCache, MemoryHost, PickOptions, Tick};
+    /// # let (mut host, mut cache) = (MemoryHost::office(), HostCache::default());
+    /// # let options = PickOptions { seed: Some(1), ..PickOptions::default() };
+    /// # let mut tick = Tick::start(&mut host, &mut cache, &options).unwrap();
+    /// let decky = tick.choose_mail_decky()?.unwrap();
+    /// // Always reply when the pair has a thread.
+    /// let outcome = tick.pick_on(&decky, &|_| 1.0)?;
+    /// assert!(outcome.action().is_some_and(|a| a.is_reply));
+    /// # Ok::<(), emailgen_policy::PickError>(())
+    /// ```
     pub fn pick_on(
         &mut self,
         decky: &Decky,
