@@ -23,7 +23,7 @@ use serde::Serialize;
 use emailgen_domain::PickOptions;
 use emailgen_host::policy::inspect::inspect;
 use emailgen_host::policy::{compile, sha256_hex};
-use emailgen_host::{local_clock, shared_store, CompileCache, Limits, PickOutcome, PickerEngine, Policy};
+use emailgen_host::{local_clock, shared_store, CacheUse, CompileCache, Limits, PickOutcome, PickerEngine, Policy};
 
 use worlds::World;
 
@@ -109,6 +109,7 @@ pub fn run(
     name: &str,
     bytes: &[u8],
     limits: Limits,
+    cache: Option<&CompileCache>,
     options: &CheckOptions,
 ) -> Result<CheckReport, String> {
     let (name, bytes) = (name.to_owned(), bytes.to_vec());
@@ -130,10 +131,10 @@ pub fn run(
             memory_limit_bytes: limits.memory_bytes as u64,
             sha256: sha256_hex(&bytes),
         });
-        Policy::from_bytes(&engine, &name, &bytes)
+        load_timed(&engine, &name, &bytes, cache)
     });
-    let policy = match loaded {
-        Ok(policy) => policy,
+    let (policy, load) = match loaded {
+        Ok(loaded) => loaded,
         Err(refused) => {
             report.failures.push(format!("the host refuses it: {refused}"));
             return Ok(report);
@@ -146,7 +147,7 @@ pub fn run(
         report.worlds.push(result);
     }
     report.failures.extend(errors.describe(report.worlds.len()));
-    report.cost = Some(costs.finish(&engine, &name, &bytes, &policy, &limits, options)?);
+    report.cost = Some(costs.finish(&engine, &name, &bytes, &policy, load, &limits, cache, options)?);
     report.passed = report.failures.is_empty();
     Ok(report)
 }
@@ -315,17 +316,20 @@ fn one_line(message: &str) -> String {
 }
 
 impl Costs {
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         mut self,
         engine: &PickerEngine,
         name: &str,
         bytes: &[u8],
         policy: &Policy,
+        load: LoadTime,
         limits: &Limits,
+        cache: Option<&CompileCache>,
         options: &CheckOptions,
     ) -> Result<Cost, String> {
         let (warm_us, fresh_us) = medium_times(policy, options.timed_picks);
-        let (compile_ms, cached_load_ms) = load_times(engine, name, bytes)?;
+        let (compile_ms, cached_load_ms) = load_times(engine, name, bytes, load, cache)?;
         let max_instructions = self.warm.iter().chain(&self.fresh).copied().max().unwrap_or(0);
         Ok(Cost {
             warm_instructions_p50: quantile(&mut self.warm, 0.5),
@@ -367,28 +371,76 @@ fn median_us(n: usize, mut f: impl FnMut(u64)) -> f64 {
     (times[times.len() / 2] * 100.0).round() / 100.0
 }
 
-/// Compiling from bytes, and loading from a cache it was just put in, ms.
-fn load_times(engine: &PickerEngine, name: &str, bytes: &[u8]) -> Result<(f64, f64), String> {
-    let start = Instant::now();
-    compile(engine, name, bytes).map_err(|e| e.to_string())?;
-    let compile_ms = start.elapsed().as_secs_f64() * 1e3;
-    let dir = tempdir_for(bytes);
-    let cache = CompileCache::new(&dir);
-    cache.load(engine, name, bytes).map_err(|e| e.to_string())?;
-    let start = Instant::now();
-    let cached = cache.load(engine, name, bytes).map(drop).map_err(|e| e.to_string());
-    let cached_ms = start.elapsed().as_secs_f64() * 1e3;
-    let _ = std::fs::remove_dir_all(&dir);
-    cached?;
-    Ok(((compile_ms * 100.0).round() / 100.0, (cached_ms * 1000.0).round() / 1000.0))
+/// How the policy was loaded for the check, and how long it took (ms).
+#[derive(Clone, Copy)]
+enum LoadTime {
+    Compiled(f64),
+    FromCache(f64),
 }
 
-fn tempdir_for(bytes: &[u8]) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("emailgen-check-{}-{}", std::process::id(), &sha256_hex(bytes)[..8]))
+/// The policy, loaded as the host loads it: through the compile cache when
+/// there is one (so a policy checked before loads at once), timed.
+fn load_timed(
+    engine: &PickerEngine,
+    name: &str,
+    bytes: &[u8],
+    cache: Option<&CompileCache>,
+) -> Result<(Policy, LoadTime), emailgen_host::LoadError> {
+    let start = Instant::now();
+    let ms = |start: Instant| start.elapsed().as_secs_f64() * 1e3;
+    match cache {
+        None => Policy::from_bytes(engine, name, bytes).map(|p| (p, LoadTime::Compiled(ms(start)))),
+        Some(cache) => cache.load(engine, name, bytes).map(|(policy, used)| match used {
+            CacheUse::Hit => (policy, LoadTime::FromCache(ms(start))),
+            CacheUse::Miss => (policy, LoadTime::Compiled(ms(start))),
+        }),
+    }
+}
+
+/// Compile time and cached-load time, ms: one is how the policy was just
+/// loaded, the other is measured once more (a compile, or a load from the
+/// cache the compile filled; without a cache, from a temporary one).
+fn load_times(
+    engine: &PickerEngine,
+    name: &str,
+    bytes: &[u8],
+    load: LoadTime,
+    cache: Option<&CompileCache>,
+) -> Result<(f64, f64), String> {
+    let round = |ms: f64, per: f64| (ms * per).round() / per;
+    let (compile_ms, cached_ms) = match (load, cache) {
+        (LoadTime::FromCache(cached), _) => {
+            let start = Instant::now();
+            compile(engine, name, bytes).map_err(|e| e.to_string())?;
+            (start.elapsed().as_secs_f64() * 1e3, cached)
+        }
+        (LoadTime::Compiled(compiled), Some(cache)) => (compiled, timed_cached_load(engine, name, bytes, cache)?),
+        (LoadTime::Compiled(compiled), None) => {
+            let dir = tempdir_for(bytes);
+            let temporary = CompileCache::new(&dir);
+            let cached = temporary
+                .load(engine, name, bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|_| timed_cached_load(engine, name, bytes, &temporary));
+            let _ = std::fs::remove_dir_all(&dir);
+            (compiled, cached?)
+        }
+    };
+    Ok((round(compile_ms, 100.0), round(cached_ms, 1000.0)))
+}
+
+fn timed_cached_load(engine: &PickerEngine, name: &str, bytes: &[u8], cache: &CompileCache) -> Result<f64, String> {
+    let start = Instant::now();
+    cache.load(engine, name, bytes).map_err(|e| e.to_string())?;
+    Ok(start.elapsed().as_secs_f64() * 1e3)
 }
 
 /// The `q` quantile of counts (0 for none).
 fn quantile(counts: &mut [u64], q: f64) -> u64 {
     counts.sort_unstable();
     counts.get(((counts.len().saturating_sub(1)) as f64 * q).round() as usize).copied().unwrap_or(0)
+}
+
+fn tempdir_for(bytes: &[u8]) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("emailgen-check-{}-{}", std::process::id(), &sha256_hex(bytes)[..8]))
 }

@@ -9,6 +9,12 @@ from typing import Any, Callable, Final, Literal, Optional, TypedDict, Union, fi
 WIT_VERSION: Final[str]
 """The version of the WIT package ``decnet:emailgen`` this host implements."""
 
+def parse_personas(text: str, language_default: str = "en") -> tuple[list[dict[str, Any]], list[str]]:
+    """The valid personas of a JSON persona list as the host parses them,
+    summarised (``position``, ``email``, ``start``/``end`` minutes of the
+    active window, ``tone``, ``reply_latency``, ``uses_llms_heavily``), and
+    a warning per entry dropped. For the policy kit's local runner."""
+
 class LoadError(Exception):
     """A policy could not be loaded (unreadable, not a component, a
     forbidden import, an incompatible WIT version, the wrong world)."""
@@ -20,7 +26,7 @@ class SwapRefused(Exception):
 @final
 class Limits:
     """What one pick may use: ``instructions``, the Wasm instructions it may
-    execute (1000-100000000000, default 10000000; the same on every
+    execute (1000-100000000000, default 100000000; the same on every
     machine); ``deadline_ms``, time it may spend waiting in its sleeps and
     polls (1-60000, default 50); ``wall_clock_ms``, its wall-clock time in all,
     a safety net against a stuck or overloaded host (1-600000, default 2000;
@@ -29,7 +35,7 @@ class Limits:
     ranges."""
 
     def __init__(
-        self, *, instructions: int = 10000000, deadline_ms: int = 50, wall_clock_ms: int = 2000, memory_mib: int = 32
+        self, *, instructions: int = 100000000, deadline_ms: int = 50, wall_clock_ms: int = 2000, memory_mib: int = 32
     ) -> None: ...
     @property
     def instructions(self) -> int: ...

@@ -17,6 +17,7 @@ mod logs;
 mod mailbox;
 mod options;
 mod outcome;
+mod personas;
 mod policy;
 mod session;
 mod slot;
@@ -33,6 +34,7 @@ pyo3::create_exception!(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logs::install();
     m.add_function(wrap_pyfunction!(logs::take_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(personas::parse_personas, m)?)?;
     m.add_class::<limits::Limits>()?;
     m.add_class::<outcome::PolicyInfo>()?;
     m.add_class::<outcome::NativeOutcome>()?;

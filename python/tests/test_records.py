@@ -67,7 +67,7 @@ async def test_records_of_every_kind_fit_the_schema(tmp_path, hostile_wasm, seed
     assert kinds == {"store", "trap", "instructions", "policy-violation", "invalid-input"}
     assert all(r["instructions"] >= 0 and isinstance(r["fresh"], bool) for r in records)
     budget = [r for r in records if r["outcome"].get("error", {}).get("kind") == "instructions"]
-    assert [r["instructions"] for r in budget] == [10_000_000]
+    assert [r["instructions"] for r in budget] == [ep.Limits().instructions]
     assert calls == {"list_running_deckies", "get_topology", "list_email_threads", "global_personas", "local_now"}
     assert any("error" in c for r in records for c in r["calls"]), "a store failure is recorded as one"
 

@@ -344,6 +344,10 @@ fn the_cli_records_picks_and_replays_them() {
 /// kept) and is not expected to repeat.
 #[test]
 fn a_recorded_budget_error_replays_identically() {
+    // A budget of its own, small enough that the next seed's memory hoard
+    // runs out of instructions too.
+    const BUDGET: u64 = 10_000_000;
+    let budgeted = hostile_under(emailgen_host::Limits { instructions: BUDGET, ..Default::default() });
     let dir = tempfile::tempdir().unwrap();
     let (record, scenario) = (dir.path().join("budget.jsonl"), dir.path().join("office.json"));
     let office = serde_json::json!({
@@ -364,26 +368,38 @@ fn a_recorded_budget_error_replays_identically() {
         &seed,
         "--repeat",
         "2",
+        "--instructions",
+        &BUDGET.to_string(),
         "--record",
         path_str(&record),
     ]);
     assert_eq!(pick.status.code(), Some(1), "{}", stderr(&pick));
     let records = read_records(&record).unwrap();
     let costs: Vec<(Option<u64>, Option<bool>)> = records.iter().map(|r| (r.instructions, r.fresh)).collect();
-    assert_eq!(costs[0], (Some(10_000_000), Some(true)), "the first pick starts the instance");
+    assert_eq!(costs[0], (Some(BUDGET), Some(true)), "the first pick starts the instance");
     for record in &records {
         assert_eq!(record.outcome["error"]["kind"], "instructions");
-        let replayed = hostile().replay(record);
+        let replayed = budgeted.replay(record);
         assert_eq!(serde_json::to_value(&replayed.outcome).unwrap(), record.outcome);
-        assert_eq!(replayed.instructions, 10_000_000);
+        assert_eq!(replayed.instructions, BUDGET);
     }
-    let replay = harness(&["replay", "--record", path_str(&record), "--policy", hostile_file, "--json"]);
+    let budget = BUDGET.to_string();
+    let replay = harness(&[
+        "replay",
+        "--record",
+        path_str(&record),
+        "--policy",
+        hostile_file,
+        "--instructions",
+        &budget,
+        "--json",
+    ]);
     assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
     let lines: Vec<Value> = stdout(&replay).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["agree"], true, "{}", lines[0]);
     assert_eq!(
         (lines[0]["recorded_instructions"].as_u64(), lines[0]["replayed_instructions"].as_u64()),
-        (Some(10_000_000), Some(10_000_000))
+        (Some(BUDGET), Some(BUDGET))
     );
     assert!(lines[0]["not_repeatable"].is_null());
     // An outcome that depended on wall time is said to, and not called a

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use crate::common::fixtures::build_fixture;
 use crate::common::hostile::*;
 use crate::common::*;
+use emailgen_host::sandbox::DEFAULT_INSTRUCTIONS;
 use emailgen_host::{ErrorKind, LoadError, PickOptions, Policy};
 use emailgen_picker::ThreadRow;
 
@@ -15,7 +16,8 @@ use hostile_policy::seeds;
 #[test]
 fn an_endless_loop_runs_out_of_its_instruction_budget() {
     let (outcome, elapsed) = hostile_pick(seeds::LOOP_FOREVER);
-    assert_error(&outcome, ErrorKind::Instructions, "instruction budget: it executed 10000000 instructions");
+    let says = format!("instruction budget: it executed {DEFAULT_INSTRUCTIONS} instructions");
+    assert_error(&outcome, ErrorKind::Instructions, &says);
     assert!(elapsed < STOPPED_WITHIN, "took {elapsed:?}");
 }
 
@@ -27,7 +29,7 @@ fn the_same_pick_costs_the_same_instructions_every_time() {
     let (mail, _) = shared(office());
     let fresh = |seed| hostile().pick_fresh(mail.clone(), fixed_clock(at(10, 0)), &seeded(seed));
     let looping: Vec<_> = (0..3).map(|_| fresh(seeds::LOOP_FOREVER)).collect();
-    assert!(looping.iter().all(|p| p.fresh && p.instructions == 10_000_000), "{looping:?}");
+    assert!(looping.iter().all(|p| p.fresh && p.instructions == DEFAULT_INSTRUCTIONS), "{looping:?}");
     assert!(looping.windows(2).all(|pair| pair[0] == pair[1]));
     let normal: Vec<_> = (0..3).map(|_| fresh(seeds::NORMAL)).collect();
     assert!(normal[0].action().is_some() && normal[0].instructions > 0);

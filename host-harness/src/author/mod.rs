@@ -5,6 +5,7 @@
 //! to build one. `build` recognises the language from the files in the
 //! directory.
 
+pub mod python;
 pub mod rust;
 
 use std::fmt;
@@ -15,6 +16,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Rust,
+    Python,
 }
 
 impl FromStr for Lang {
@@ -23,7 +25,8 @@ impl FromStr for Lang {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "rust" => Ok(Lang::Rust),
-            other => Err(format!("no policy template for language {other:?} (available: rust)")),
+            "python" => Ok(Lang::Python),
+            other => Err(format!("no policy template for language {other:?} (available: rust, python)")),
         }
     }
 }
@@ -32,6 +35,7 @@ impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Lang::Rust => "rust",
+            Lang::Python => "python",
         })
     }
 }
@@ -63,6 +67,7 @@ pub fn new_policy(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
     let name = package_name(dir)?;
     match lang {
         Lang::Rust => rust::new_policy(dir, &name, &repository()?),
+        Lang::Python => python::new_policy(dir, &name),
     }
 }
 
@@ -71,6 +76,7 @@ pub fn new_policy(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
 pub fn build_policy(dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     match detect(dir)? {
         Lang::Rust => rust::build(dir, progress),
+        Lang::Python => python::build(dir, &repository()?, progress),
     }
 }
 
@@ -79,7 +85,23 @@ fn detect(dir: &Path) -> Result<Lang, String> {
     if dir.join("Cargo.toml").is_file() {
         return Ok(Lang::Rust);
     }
-    Err(format!("{} holds no policy this command can build (no Cargo.toml)", dir.display()))
+    if python::is_policy(dir) {
+        return Ok(Lang::Python);
+    }
+    Err(format!("{} holds no policy this command can build (no Cargo.toml, no app.py)", dir.display()))
+}
+
+/// Where `build` keeps the toolchains it installs (pinned versions, one
+/// directory each): `EMAILGEN_TOOLS_DIR`, else `$XDG_CACHE_HOME/emailgen-picker/tools`,
+/// else `~/.cache/emailgen-picker/tools`.
+pub fn tools_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("EMAILGEN_TOOLS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir).join(".cache")
+    });
+    cache.join("emailgen-picker").join("tools")
 }
 
 /// A package name from the directory's name: lowercase letters, digits,
@@ -122,6 +144,7 @@ mod tests {
     #[test]
     fn languages_are_named() {
         assert_eq!("rust".parse::<Lang>(), Ok(Lang::Rust));
-        assert!("cobol".parse::<Lang>().unwrap_err().contains("available: rust"));
+        assert_eq!("python".parse::<Lang>(), Ok(Lang::Python));
+        assert!("cobol".parse::<Lang>().unwrap_err().contains("available: rust, python"));
     }
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use host_harness::bench::policy_bytes;
 use host_harness::check::{self, CheckOptions, CheckReport};
 
-use super::{Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
+use super::{CacheArgs, Fatal, LimitArgs, EXIT_OK, EXIT_PICK_ERROR};
 
 #[derive(Args)]
 #[command(long_about = "Check a picker policy before swapping it in. It is loaded as the host loads it \
@@ -28,13 +28,17 @@ pub struct CheckArgs {
     json: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, Fatal> {
     let (name, bytes) = policy_bytes(Some(&args.policy)).map_err(Fatal)?;
     let name = std::path::Path::new(&name).file_stem().map_or(name.clone(), |s| s.to_string_lossy().into_owned());
     let options = CheckOptions { picks: args.picks as usize, ..CheckOptions::default() };
-    let report = check::run(&args.policy, &name, &bytes, args.limits.limits()?, &options).map_err(Fatal)?;
+    let cache = args.cache.cache();
+    let report =
+        check::run(&args.policy, &name, &bytes, args.limits.limits()?, cache.as_ref(), &options).map_err(Fatal)?;
     if args.json {
         println!("{}", serde_json::to_string(&report).expect("reports serialise"));
     } else {

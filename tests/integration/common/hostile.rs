@@ -24,7 +24,7 @@ pub fn hostile() -> &'static Policy {
 
 /// The hostile policy on an engine whose limits of time and instructions
 /// are far away, for a limit other than those: filling 32 MiB or building a
-/// million-entry list takes more than the default 10 million instructions,
+/// million-entry list takes more than a small instruction budget,
 /// and the pick would then end there before it reached the limit tested.
 pub fn unhurried_hostile() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();

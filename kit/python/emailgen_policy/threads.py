@@ -1,0 +1,28 @@
+"""A reply's headers exactly as the host derives them (and checks them),
+and new thread ids."""
+from __future__ import annotations
+
+import random
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: `` and the subject with its leading ``Re:`` prefixes folded
+    (ASCII case-insensitive), stripped as Python's ``str.strip`` strips."""
+    rest = subject.strip()
+    while len(rest) >= 3 and rest[0] in "rR" and rest[1] in "eE" and rest[2] == ":":
+        rest = rest[3:].lstrip()
+    return "Re: " + rest
+
+
+def references_for_reply(parent_references: list[str], parent_message_id: str) -> str:
+    """The parent's ``References`` followed by its own Message-ID."""
+    return " ".join([*parent_references, parent_message_id])
+
+
+def new_thread_id(rng: random.Random) -> str:
+    """A random UUID (version 4) in canonical form, drawn from ``rng``."""
+    value = rng.getrandbits(128)
+    value = (value & ~(0xF << 76)) | (0x4 << 76)  # version 4
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
