@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test, Rust and Python: the workspace's tests, then the Python
-# package's (in a virtualenv of its own, .venv), then the tests against
+# package's and the Python policy kit's (in a virtualenv of its own, .venv;
+# `host-harness build` installs a pinned componentize-py from PyPI under the
+# target directory the first time), then the tests against
 # DECNET 1.0.0 itself (in another, .venv-decnet: DECNET brings FastAPI,
 # SQLModel, docker, ... which the package does not need). Needs Rust with
 # the wasm32-wasip2 target, and Python 3.11 or newer with venv and pip.
@@ -20,9 +22,18 @@ venv_with_package() {
     (cd python && VIRTUAL_ENV="$root/$venv" PATH="$root/$venv/bin:$PATH" "$root/$venv/bin/maturin" develop -q)
 }
 
-echo "== Python: the emailgen_picker package"
+echo "== Python: the emailgen_picker package, and policies built on the Python kit"
 venv_with_package .venv
+.venv/bin/pip install -q --disable-pip-version-check -e kit/python
+# `host-harness build` installs its pinned toolchains (componentize-py from
+# PyPI) here, once per target directory.
 .venv/bin/python -m pytest -q python/tests
+
+echo "== Python: the policy kit, its template and the night-shift policy, in plain Python"
+# One run each: the template and the example both name their module `policy`.
+.venv/bin/python -m pytest -q kit/python/tests
+.venv/bin/python -m pytest -q policies/night-shift/tests
+.venv/bin/python -m pytest -q host-harness/templates/python/tests
 
 echo "== Python: against DECNET 1.0.0"
 if venv_with_package .venv-decnet "decnet==1.0.0" greenlet; then

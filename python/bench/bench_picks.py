@@ -2,7 +2,7 @@
 ``scheduler.pick(repo)``, on the same in-memory async repository loaded
 with a bench workload, in one run (BENCHMARKS.md, "From Python").
 
-    python python/bench/bench_picks.py [--picks N] bench/medium.json bench/large.json
+    python python/bench/bench_picks.py [--picks N] [--policy FILE.wasm] bench/medium.json bench/large.json
 
 Needs ``decnet==1.0.0`` and this package (release build: ``maturin develop
 --release``) in the same environment. Each pick is timed on its own
@@ -67,11 +67,11 @@ def summary(times: list[float]) -> dict:
             "p90_us": round(times[len(times) * 9 // 10], 1)}
 
 
-async def bench(path: str, picks: int) -> dict:
+async def bench(path: str, picks: int, policy: str | None = None) -> dict:
     scenario = json.load(open(path))
     now = datetime.fromisoformat(scenario["now"]) if scenario.get("now") else datetime(2026, 4, 27, 10, 0)
     repo = MemoryRepo(scenario)
-    picker = ep.Picker.builtin()
+    picker = ep.Picker.builtin() if policy is None else ep.Picker.from_file(policy)
 
     async def ours(seed):
         return await picker.pick(repo, seed=seed, now=now)
@@ -95,9 +95,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="+")
     parser.add_argument("--picks", type=int, default=3000)
+    parser.add_argument("--policy", help="a policy component (default: the built-in default policy)")
     args = parser.parse_args()
     for path in args.workloads:
-        print(json.dumps({"workload": path, **asyncio.run(bench(path, args.picks))}))
+        report = asyncio.run(bench(path, args.picks, args.policy))
+        print(json.dumps({"workload": path, "policy": args.policy or "builtin:default", **report}))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ fn markdown_files() -> Vec<PathBuf> {
         "host-harness/README.md",
         "python/README.md",
         "kit/rust/README.md",
+        "kit/python/README.md",
     ] {
         files.push(root().join(readme));
     }
@@ -144,7 +145,7 @@ const TESTED_SOURCES: &[(&str, &str)] = &[
     ("host/examples/", "built by cargo test; embedding.rs is the host's doc test"),
     ("python/examples/", "run by python/tests/test_examples.py"),
     ("wit/", "compiled by every bindgen! of the host and the guests"),
-    ("host-harness/templates/", "laid out, tested, built and checked by tests/integration/authoring.rs"),
+    ("host-harness/templates/", "laid out, tested, built and checked by tests/integration/authoring.rs and python/tests/test_policy_kits.py"),
 ];
 
 #[test]

@@ -1,0 +1,116 @@
+"""Policies written in Python on the kit (kit/python): built with the kit's
+own command (`host-harness build`, a pinned componentize-py), checked,
+simulated against the default, and hot-swapped in from this package while
+picks go on."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+
+import pytest
+
+import emailgen_picker as ep
+from conftest import NOW, ROOT, TARGET, company, people
+
+#: The toolchains `build` installs, kept in the target directory so a CI run
+#: installs each once.
+TOOLS = TARGET / "tools"
+
+
+def build(harness, directory) -> str:
+    built = subprocess.run([str(harness), "build", str(directory)], capture_output=True, text=True,
+                           env={**os.environ, "EMAILGEN_TOOLS_DIR": str(TOOLS)})
+    assert built.returncode == 0, built.stderr
+    return built.stdout.strip().splitlines()[-1]
+
+
+def check(harness, component: str) -> tuple[int, dict]:
+    checked = subprocess.run([str(harness), "check", component, "--picks", "16", "--json"], capture_output=True,
+                             text=True)
+    return checked.returncode, json.loads(checked.stdout)
+
+
+@pytest.fixture(scope="session")
+def night_shift(harness) -> str:
+    """policies/night-shift, built once per run."""
+    return build(harness, ROOT / "policies" / "night-shift")
+
+
+def test_the_night_shift_builds_passes_check_and_stays_within_a_tenth_of_the_budget(harness, night_shift):
+    status, report = check(harness, night_shift)
+    assert status == 0, report["failures"]
+    assert report["component"]["imports"] == [f"decnet:emailgen/{i}@0.2.2" for i in ("types", "store", "clock", "log")]
+    cost = report["cost"]
+    # The budget admits it with at least 10x headroom, bench/large.json included.
+    assert cost["max_instructions"] * 10 <= cost["instruction_budget"], cost
+
+
+def test_the_night_shift_simulated_beside_the_default_keeps_the_night_quiet(harness, night_shift):
+    run = subprocess.run([str(harness), "simulate", "--policy", night_shift, "--compare", "builtin:default",
+                          "--seed", "1", "--json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    night_shift_week, default_week = json.loads(run.stdout)["compare"]
+    assert night_shift_week["policy"]["name"] == "night_shift" and not night_shift_week["errors"]
+    assert not default_week["errors"]
+    after_hours = lambda week: sum(week["mail_per_hour"][h] for h in [*range(0, 8), *range(18, 24)])  # noqa: E731
+    # The example company has one night-shift persona: no pair at night.
+    assert after_hours(night_shift_week) == 0
+    assert after_hours(default_week) > 0, "the default lets the late day shift write after 18:00"
+    assert night_shift_week["actions"] > 0.8 * default_week["actions"]
+
+
+def test_the_python_template_builds_and_passes_check(harness, tmp_path):
+    directory = tmp_path / "conversational"
+    created = subprocess.run([str(harness), "new", str(directory), "--lang", "python"], capture_output=True,
+                             text=True)
+    assert created.returncode == 0, created.stderr
+    tested = subprocess.run([os.sys.executable, "-m", "pytest", "-q", "tests"], cwd=directory,
+                            capture_output=True, text=True)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    status, report = check(harness, build(harness, directory))
+    assert status == 0, report["failures"]
+    assert any(world["replies"] > 0 for world in report["worlds"])
+
+
+@pytest.mark.asyncio
+async def test_hot_swapping_to_the_python_policy_and_back_loses_no_pick_and_never_stalls_the_loop(night_shift):
+    loop = asyncio.get_running_loop()
+    repo = company(people(4, active_hours="00:00-00:00"))
+    # Start-up code: the built-in policy compiles on the caller's thread.
+    default = ep.Picker.builtin()
+    slot = ep.PolicySlot(default)
+    gaps, picked, stop = [], [], asyncio.Event()
+
+    async def ticker():
+        last = loop.time()
+        while not stop.is_set():
+            await asyncio.sleep(0.002)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    async def orchestrator():
+        seed = 0
+        while not stop.is_set():
+            seed += 1
+            action = await slot.pick(repo, now=NOW, seed=seed)  # any error raises
+            picked.append(action.policy.name)
+            await asyncio.sleep(0.001)
+
+    tasks = [asyncio.create_task(ticker()), asyncio.create_task(orchestrator())]
+    python_policy = await ep.Picker.load(night_shift)
+    await slot.swap(python_policy, canary_repo=repo, now=NOW, seed=1)
+    await asyncio.sleep(0.1)
+    await slot.swap(default, canary_repo=repo, now=NOW, seed=2)
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*tasks)
+
+    names = [name for i, name in enumerate(picked) if i == 0 or picked[i - 1] != name]
+    assert names == ["default", "night_shift", "default"], names
+    assert picked.count("night_shift") >= 10
+    # A fresh instance of the Python policy starts in a few milliseconds on
+    # the loop; nothing else the swap does runs there.
+    assert max(gaps) < 0.05, f"the loop stalled {max(gaps) * 1000:.1f} ms"
