@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from .cache import HostCache
 from .host import MAIL_SERVICES, Host
+from .rng import PickRng
 from .threads import new_thread_id, references_for_reply, reply_subject
 from .tick import CONTEXT_HINTS, REPLY_PROBABILITY, Chosen, Pair, Tick, TooFew
 from .types import (Action, Decky, EmailAction, ErrorKind, NoMailDecky, Outcome, Persona, PickError, PickOptions,
@@ -53,7 +54,7 @@ def run_pick(policy: Policy, cache: HostCache, host: Host, options: PickOptions)
 
 __all__ = [
     "Action", "CONTEXT_HINTS", "Chosen", "Decky", "EmailAction", "ErrorKind", "Host", "HostCache",
-    "MAIL_SERVICES", "NoMailDecky", "Outcome", "Pair", "Persona", "PickError", "PickOptions", "Policy",
+    "MAIL_SERVICES", "NoMailDecky", "Outcome", "Pair", "Persona", "PickError", "PickOptions", "PickRng", "Policy",
     "REPLY_PROBABILITY", "ReplyLatency", "Shortage", "Skip", "SkipReason", "ThreadRow", "Tick", "Tone",
     "TooFew", "TooFewActive", "TooFewPersonas", "WIT_VERSION", "new_thread_id", "references_for_reply",
     "reply_subject", "run_pick",

@@ -73,8 +73,10 @@ class ScenarioHost:
         self._answer("list-running-deckies")
         return [d for d in self.deckies if not services or any(s in d.services for s in services)]
 
+    # A scenario's data never changes under a run: one fingerprint for all
+    # of it lets the kit's cache keep what it fetched, as on a warm instance.
     def running_deckies_fingerprint(self, services: list[str]) -> Optional[int]:
-        return None
+        return 0
 
     def topology_personas(self, topology_id: str) -> Optional[list[Persona]]:
         self._answer("topology-personas")
@@ -84,14 +86,14 @@ class ScenarioHost:
         return parse_personas(text, language)
 
     def topology_fingerprint(self, topology_id: str) -> Optional[int]:
-        return None
+        return 0
 
     def global_pool_personas(self) -> list[Persona]:
         self._answer("global-pool-personas")
         return parse_personas(self.global_text, "en")
 
     def global_personas_fingerprint(self) -> Optional[int]:
-        return None
+        return 0
 
     def list_email_threads(self, mail_decky_uuid: str, sender_email: str, recipient_email: str,
                            limit: int) -> list[ThreadRow]:

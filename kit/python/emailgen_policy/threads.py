@@ -2,7 +2,7 @@
 and new thread ids."""
 from __future__ import annotations
 
-import random
+from .rng import PickRng
 
 
 def reply_subject(subject: str) -> str:
@@ -19,7 +19,7 @@ def references_for_reply(parent_references: list[str], parent_message_id: str) -
     return " ".join([*parent_references, parent_message_id])
 
 
-def new_thread_id(rng: random.Random) -> str:
+def new_thread_id(rng: PickRng) -> str:
     """A random UUID (version 4) in canonical form, drawn from ``rng``."""
     value = rng.getrandbits(128)
     value = (value & ~(0xF << 76)) | (0x4 << 76)  # version 4

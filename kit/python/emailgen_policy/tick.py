@@ -3,13 +3,13 @@ kit's names. Every random choice draws from ``tick.rng`` (seeded from the
 pick's seed), so a seed decides the same on every run."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Optional, Union
 
 from .cache import HostCache
 from .host import Host
+from .rng import PickRng
 from .threads import new_thread_id, references_for_reply, reply_subject
 from .types import (Action, Decky, EmailAction, ErrorKind, NoMailDecky, Outcome, Persona, PickError, PickOptions,
                     Shortage, Skip, ThreadRow, TooFewActive, TooFewPersonas)
@@ -31,7 +31,7 @@ REPLY_PROBABILITY = 0.6
 THREAD_LOOKUP_LIMIT = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Chosen:
     """A sender and a recipient with different addresses."""
 
@@ -39,7 +39,7 @@ class Chosen:
     recipient: Persona
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TooFew:
     """Fewer than two distinct mailboxes among the candidates: how many
     candidates there were."""
@@ -50,13 +50,13 @@ class TooFew:
 Pair = Union[Chosen, TooFew]
 
 # Picks given no seed. A component built with WASI stubbed starts every
-# instance from the same generator state, so the host's clock is mixed in.
-_unseeded = random.Random(0x5EED)
+# instance from the same state, so the host's clock is mixed in.
+_unseeded = PickRng(0x5EED)
 
 
 def _unseeded_seed(host: Host) -> int:
     now = host.local_now()
-    return _unseeded.getrandbits(64) ^ (now.toordinal() * 86400 + now.hour * 3600 + now.minute * 60 + now.second)
+    return _unseeded.next_u64() ^ (now.toordinal() * 86400 + now.hour * 3600 + now.minute * 60 + now.second)
 
 
 class Tick:
@@ -71,7 +71,7 @@ class Tick:
         self.cache = cache
         self.now: datetime = options.now if options.now is not None else host.local_now()
         seed = options.seed if options.seed is not None else _unseeded_seed(host)
-        self.rng = random.Random(seed)
+        self.rng = PickRng(seed)
         self.reply_override = p
 
     # Draws and settings.
@@ -120,8 +120,11 @@ class Tick:
     def choose_pair(self, personas: list[Persona]) -> Pair:
         """A sender among those active now, then a recipient among the others
         with another address."""
-        minute = self.minute_of_day()
-        return self._pair_among([p for p in personas if p.is_active(minute)])
+        m = self.minute_of_day()
+        # Persona.is_active, inlined: a method call per persona is a good
+        # part of what this costs in an interpreter.
+        return self._pair_among([p for p in personas if p.start == p.end
+                                 or (p.start <= m < p.end if p.start < p.end else (m >= p.start or m < p.end))])
 
     def choose_pair_where(self, personas: list[Persona], keep: Callable[[Persona], bool]) -> Pair:
         """As ``choose_pair``, among those ``keep`` accepts instead."""

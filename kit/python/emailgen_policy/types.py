@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Generic, Optional, TypeVar, Union
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decky:
     """A running decky: ``services`` it offers, its persona ``source``
     (``topology`` uses its topology's list; anything else the global pool)."""
@@ -29,7 +29,7 @@ class Decky:
         return "imap" in self.services or "pop3" in self.services
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ThreadRow:
     """A message already sent on a thread: what a reply chains to."""
 
@@ -53,7 +53,7 @@ class ReplyLatency(Enum):
     SLOW = "slow"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Persona:
     """A valid persona as the host parsed it (WIT ``persona-summary``):
     ``position`` in its list (what an action names), its address, its active
@@ -77,7 +77,7 @@ class Persona:
         return minute >= self.start or minute < self.end
 
 
-@dataclass
+@dataclass(slots=True)
 class EmailAction:
     """What a pick decides (WIT ``email-action``). The host answers with its
     own copies of the decky and the two personas."""
@@ -95,7 +95,7 @@ class EmailAction:
     description: str = "email:send"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Shortage:
     """Which persona source came up short, on which decky, with how many."""
 
@@ -104,19 +104,19 @@ class Shortage:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NoMailDecky:
     """No running decky offers ``imap`` or ``pop3``."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TooFewPersonas:
     """The decky's persona source has fewer than two valid personas."""
 
     shortage: Shortage
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TooFewActive:
     """Fewer than two distinct mailboxes are in their active hours."""
 
@@ -144,14 +144,14 @@ class PickError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Action:
     """The outcome that sends mail."""
 
     action: EmailAction
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Skip:
     """The outcome that sends nothing this tick (a normal outcome)."""
 
@@ -161,7 +161,7 @@ class Skip:
 Outcome = Union[Action, Skip]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PickOptions:
     """What a pick is asked: a seed for every random choice, the tick's
     local time, a reply probability override (0–1)."""

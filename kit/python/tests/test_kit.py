@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import pathlib
-import random
+
 import re
 from datetime import datetime
 
 import pytest
 
-from emailgen_policy import (Action, Chosen, ErrorKind, PickError, Policy, Skip, Tick, TooFew, TooFewActive,
+from emailgen_policy import (Action, Chosen, ErrorKind, PickError, PickRng, Policy, Skip, Tick, TooFew, TooFewActive,
                              TooFewPersonas, new_thread_id, references_for_reply, reply_subject)
 from emailgen_policy.testing import ScenarioRun, parse_personas
 
@@ -40,10 +40,10 @@ def test_references_append_the_parent():
 
 
 def test_thread_ids_are_canonical_uuid_v4_and_follow_the_seed():
-    ids = {new_thread_id(random.Random(seed)) for seed in range(100)}
+    ids = {new_thread_id(PickRng(seed)) for seed in range(100)}
     assert len(ids) == 100
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
-    assert new_thread_id(random.Random(7)) == new_thread_id(random.Random(7))
+    assert new_thread_id(PickRng(7)) == new_thread_id(PickRng(7))
 
 
 def test_personas_are_parsed_as_the_host_parses_them():
