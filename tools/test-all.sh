@@ -2,10 +2,12 @@
 # Every test, Rust and Python: the workspace's tests, then the Python
 # package's and the Python policy kit's (in a virtualenv of its own, .venv;
 # `host-harness build` installs a pinned componentize-py from PyPI under the
-# target directory the first time), then the tests against
+# target directory the first time), the JavaScript kit's under Node (jco
+# from npm, likewise), then the tests against
 # DECNET 1.0.0 itself (in another, .venv-decnet: DECNET brings FastAPI,
 # SQLModel, docker, ... which the package does not need). Needs Rust with
-# the wasm32-wasip2 target, and Python 3.11 or newer with venv and pip.
+# the wasm32-wasip2 target, Python 3.11 or newer with venv and pip, and
+# Node 20 or newer with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,6 +36,12 @@ echo "== Python: the policy kit, its template and the night-shift policy, in pla
 .venv/bin/python -m pytest -q kit/python/tests
 .venv/bin/python -m pytest -q policies/night-shift/tests
 .venv/bin/python -m pytest -q host-harness/templates/python/tests
+
+echo "== JavaScript: the policy kit and the pen-pals policy, under Node"
+# The kit's local runner parses personas with the host's own parser.
+export EMAILGEN_HOST_HARNESS="$root/${CARGO_TARGET_DIR:-target}/debug/host-harness"
+(cd kit/js && node --test test/)
+(cd policies/pen-pals && npm install --no-audit --no-fund --silent --install-links && npm test --silent)
 
 echo "== Python: against DECNET 1.0.0"
 if venv_with_package .venv-decnet "decnet==1.0.0" greenlet; then

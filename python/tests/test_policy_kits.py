@@ -114,3 +114,68 @@ async def test_hot_swapping_to_the_python_policy_and_back_loses_no_pick_and_neve
     # A fresh instance of the Python policy starts in a few milliseconds on
     # the loop; nothing else the swap does runs there.
     assert max(gaps) < 0.05, f"the loop stalled {max(gaps) * 1000:.1f} ms"
+
+
+# JavaScript, on the kit in kit/js (jco, QuickJS by default).
+
+def node_env(harness) -> dict:
+    """The kit's local runner parses personas with this host-harness."""
+    return {**os.environ, "EMAILGEN_HOST_HARNESS": str(harness)}
+
+
+@pytest.fixture(scope="session")
+def pen_pals(harness) -> str:
+    """policies/pen-pals, built once per run."""
+    return build(harness, ROOT / "policies" / "pen-pals")
+
+
+def test_pen_pals_builds_passes_check_and_stays_within_a_tenth_of_the_budget(harness, pen_pals):
+    status, report = check(harness, pen_pals)
+    assert status == 0, report["failures"]
+    assert report["component"]["bytes"] < 4 << 20, "QuickJS: a small component"
+    cost = report["cost"]
+    assert cost["max_instructions"] * 10 <= cost["instruction_budget"], cost
+
+
+def test_pen_pals_simulated_beside_the_default_settle_into_fewer_longer_threads(harness, pen_pals):
+    run = subprocess.run([str(harness), "simulate", "--policy", pen_pals, "--compare", "builtin:default",
+                          "--seed", "1", "--json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    pals, default = json.loads(run.stdout)["compare"]
+    assert pals["policy"]["name"] == "pen_pals" and not pals["errors"] and not default["errors"]
+    assert abs(pals["actions"] - default["actions"]) <= 0.1 * default["actions"], "the same hours, the same volume"
+    assert pals["threads"] < 0.75 * default["threads"], (pals["threads"], default["threads"])
+    assert pals["reply_ratio"] > default["reply_ratio"]
+
+
+def test_the_javascript_template_tests_under_node_builds_with_either_engine_and_passes_check(harness, tmp_path):
+    directory = tmp_path / "conversational"
+    created = subprocess.run([str(harness), "new", str(directory), "--lang", "js"], capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    for engine, most in (("quickjs", 4 << 20), ("spidermonkey", 16 << 20)):
+        built = subprocess.run([str(harness), "build", str(directory), "--js-engine", engine], capture_output=True,
+                               text=True, env={**os.environ, "EMAILGEN_TOOLS_DIR": str(TOOLS)})
+        assert built.returncode == 0, built.stderr
+        component = built.stdout.strip().splitlines()[-1]
+        checked = subprocess.run([str(harness), "check", component, "--picks", "4", "--json"], capture_output=True,
+                                 text=True)
+        report = json.loads(checked.stdout)
+        assert checked.returncode == 0, (engine, report["failures"])
+        assert report["component"]["bytes"] < most, engine
+    tested = subprocess.run(["npm", "test", "--silent"], cwd=directory, capture_output=True, text=True,
+                            env=node_env(harness))
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+@pytest.mark.asyncio
+async def test_hot_swapping_to_the_javascript_policy_and_back_loses_no_pick(pen_pals):
+    repo = company(people(4, active_hours="00:00-00:00"))
+    default = ep.Picker.builtin()
+    slot = ep.PolicySlot(default)
+    javascript = await ep.Picker.load(pen_pals)
+    assert (await slot.pick(repo, now=NOW, seed=1)).policy.name == "default"
+    await slot.swap(javascript, canary_repo=repo, now=NOW, seed=1)
+    names = [(await slot.pick(repo, now=NOW, seed=seed)).policy.name for seed in range(20)]
+    await slot.swap(default, canary_repo=repo, now=NOW, seed=2)
+    assert names == ["pen_pals"] * 20
+    assert (await slot.pick(repo, now=NOW, seed=3)).policy.name == "default"

@@ -89,7 +89,7 @@ fn new_refuses_a_directory_that_is_not_empty_and_an_unknown_language() {
     assert_eq!(std::fs::read_to_string(root.path().join("keep.txt")).unwrap(), "mine");
     let unknown = harness(&["new", root.path().join("p").to_str().unwrap(), "--lang", "cobol"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("available: rust, python"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("available: rust, python, js"));
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn build_says_what_it_cannot_build() {
     let root = tempfile::tempdir().unwrap();
     let refused = harness(&["build", root.path().to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("no Cargo.toml, no app.py"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no Cargo.toml, app.py or app.js"));
 }
 
 #[test]

@@ -37,6 +37,7 @@ fn markdown_files() -> Vec<PathBuf> {
         "python/README.md",
         "kit/rust/README.md",
         "kit/python/README.md",
+        "kit/js/README.md",
     ] {
         files.push(root().join(readme));
     }
@@ -145,7 +146,10 @@ const TESTED_SOURCES: &[(&str, &str)] = &[
     ("host/examples/", "built by cargo test; embedding.rs is the host's doc test"),
     ("python/examples/", "run by python/tests/test_examples.py"),
     ("wit/", "compiled by every bindgen! of the host and the guests"),
-    ("host-harness/templates/", "laid out, tested, built and checked by tests/integration/authoring.rs and python/tests/test_policy_kits.py"),
+    (
+        "host-harness/templates/",
+        "laid out, tested, built and checked by tests/integration/authoring.rs and python/tests/test_policy_kits.py",
+    ),
 ];
 
 #[test]

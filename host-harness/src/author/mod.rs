@@ -5,6 +5,7 @@
 //! to build one. `build` recognises the language from the files in the
 //! directory.
 
+pub mod js;
 pub mod python;
 pub mod rust;
 
@@ -12,11 +13,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+/// The WIT package version the kits build against.
+pub const WIT_VERSION: &str = "0.2.2";
+
 /// A language a policy can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Rust,
     Python,
+    Js,
 }
 
 impl FromStr for Lang {
@@ -26,7 +31,8 @@ impl FromStr for Lang {
         match s {
             "rust" => Ok(Lang::Rust),
             "python" => Ok(Lang::Python),
-            other => Err(format!("no policy template for language {other:?} (available: rust, python)")),
+            "js" | "javascript" => Ok(Lang::Js),
+            other => Err(format!("no policy template for language {other:?} (available: rust, python, js)")),
         }
     }
 }
@@ -36,6 +42,7 @@ impl fmt::Display for Lang {
         f.write_str(match self {
             Lang::Rust => "rust",
             Lang::Python => "python",
+            Lang::Js => "js",
         })
     }
 }
@@ -68,15 +75,17 @@ pub fn new_policy(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
     match lang {
         Lang::Rust => rust::new_policy(dir, &name, &repository()?),
         Lang::Python => python::new_policy(dir, &name),
+        Lang::Js => js::new_policy(dir, &name, &repository()?),
     }
 }
 
-/// Builds the policy in `dir`, reporting progress with `progress`, and
-/// returns the component's path.
-pub fn build_policy(dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
+/// Builds the policy in `dir` (a JavaScript one with `engine`), reporting
+/// progress with `progress`, and returns the component's path.
+pub fn build_policy(dir: &Path, engine: js::Engine, progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     match detect(dir)? {
         Lang::Rust => rust::build(dir, progress),
         Lang::Python => python::build(dir, &repository()?, progress),
+        Lang::Js => js::build(dir, &repository()?, engine, progress),
     }
 }
 
@@ -88,7 +97,10 @@ fn detect(dir: &Path) -> Result<Lang, String> {
     if python::is_policy(dir) {
         return Ok(Lang::Python);
     }
-    Err(format!("{} holds no policy this command can build (no Cargo.toml, no app.py)", dir.display()))
+    if js::is_policy(dir) {
+        return Ok(Lang::Js);
+    }
+    Err(format!("{} holds no policy this command can build (no Cargo.toml, app.py or app.js)", dir.display()))
 }
 
 /// Where `build` keeps the toolchains it installs (pinned versions, one
@@ -145,6 +157,7 @@ mod tests {
     fn languages_are_named() {
         assert_eq!("rust".parse::<Lang>(), Ok(Lang::Rust));
         assert_eq!("python".parse::<Lang>(), Ok(Lang::Python));
-        assert!("cobol".parse::<Lang>().unwrap_err().contains("available: rust, python"));
+        assert_eq!("js".parse::<Lang>(), Ok(Lang::Js));
+        assert!("cobol".parse::<Lang>().unwrap_err().contains("available: rust, python, js"));
     }
 }

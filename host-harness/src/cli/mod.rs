@@ -8,6 +8,7 @@ mod author;
 mod bench;
 mod check;
 mod db;
+mod personas;
 mod pick;
 mod replay;
 mod run;
@@ -59,6 +60,9 @@ enum Command {
     New(author::NewArgs),
     /// Build a policy's directory into a component (its path on the last line).
     Build(author::BuildArgs),
+    /// Print the personas a scenario file serves, parsed and validated as
+    /// the host parses them (JSON), with a warning per entry dropped.
+    Personas(personas::PersonasArgs),
     /// Re-run recorded picks (`--record`): check they decide the same, or
     /// see what another policy would have decided.
     Replay(replay::ReplayArgs),
@@ -199,6 +203,7 @@ pub fn main() -> i32 {
         Command::Bench(args) => bench::run(args),
         Command::Check(args) => check::run(args),
         Command::New(args) => author::new(args),
+        Command::Personas(args) => personas::run(args),
         Command::Build(args) => author::build(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Db(args) => db::run(args),
