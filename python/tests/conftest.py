@@ -183,3 +183,42 @@ def seeds() -> dict:
             name, value = line[len("pub const "):].rstrip(";").split(": u64 = ")
             found[name] = int(value)
     return found
+
+
+class LoopWatch:
+    """On the running loop, while the ``async with`` body runs: a ticker
+    that notes the gaps between its ticks (``gaps``, seconds), and an
+    orchestrator that picks through ``slot`` one pick after another
+    (``picks``: the name of the policy that made each; any error raises)."""
+
+    def __init__(self, slot: Any, repo: Any, tick: float = 0.005, pause: float = 0.002) -> None:
+        self.slot, self.repo, self.tick, self.pause = slot, repo, tick, pause
+        self.gaps: list[float] = []
+        self.picks: list[str] = []
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    async def _ticker(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not self._stop.is_set():
+            await asyncio.sleep(self.tick)
+            now = loop.time()
+            self.gaps.append(now - last)
+            last = now
+
+    async def _orchestrator(self) -> None:
+        seed = 0
+        while not self._stop.is_set():
+            seed += 1
+            action = await self.slot.pick(self.repo, now=NOW, seed=seed)
+            self.picks.append(action.policy.name)
+            await asyncio.sleep(self.pause)
+
+    async def __aenter__(self) -> "LoopWatch":
+        self._tasks = [asyncio.create_task(self._ticker()), asyncio.create_task(self._orchestrator())]
+        return self
+
+    async def __aexit__(self, *_exc: Any) -> None:
+        self._stop.set()
+        await asyncio.gather(*self._tasks)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 import emailgen_picker as ep
-from conftest import NOW, company, guest, people
+from conftest import NOW, LoopWatch, company, guest, people
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,38 +27,18 @@ def big_wasm(tmp_path_factory):
 
 async def test_the_loop_keeps_ticking_and_picking_while_a_large_policy_loads_and_swaps_in(big_wasm):
     assert big_wasm.stat().st_size > 12 << 20, "large enough that loading takes a while"
-    loop = asyncio.get_running_loop()
     slot = ep.PolicySlot(ep.Picker.builtin())
     repo = company(people(4, active_hours="00:00-00:00"))
-    gaps, picks, stop = [], [], asyncio.Event()
+    async with LoopWatch(slot, repo) as watch:
+        await asyncio.sleep(0.02)
+        started = time.perf_counter()
+        candidate = await ep.Picker.load(big_wasm, cache=False)
+        loading = time.perf_counter() - started
+        picks_while_loading = len(watch.picks)
+        promoted = await slot.swap(candidate, canary_repo=repo, now=NOW, seed=1)
+        await asyncio.sleep(0.02)
 
-    async def ticker():
-        last = loop.time()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
-    async def orchestrator():
-        seed = 0
-        while not stop.is_set():
-            seed += 1
-            action = await slot.pick(repo, now=NOW, seed=seed)  # raises on any error
-            picks.append(action.policy.name)
-            await asyncio.sleep(0.002)
-
-    tasks = [asyncio.create_task(ticker()), asyncio.create_task(orchestrator())]
-    await asyncio.sleep(0.02)
-    started = time.perf_counter()
-    candidate = await ep.Picker.load(big_wasm, cache=False)
-    loading = time.perf_counter() - started
-    picks_while_loading = len(picks)
-    promoted = await slot.swap(candidate, canary_repo=repo, now=NOW, seed=1)
-    await asyncio.sleep(0.02)
-    stop.set()
-    await asyncio.gather(*tasks)
-
+    gaps, picks = watch.gaps, watch.picks
     assert promoted.name == "big_policy" and slot.active.policy.name == "big_policy"
     assert max(gaps) < MAX_GAP_S, f"the loop stalled {max(gaps) * 1000:.0f} ms (load took {loading * 1000:.0f} ms)"
     assert picks_while_loading > 0 and picks[0] == "default" and picks[-1] == "big_policy"

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import emailgen_picker as ep
-from conftest import NOW, ROOT, TARGET, company, people
+from conftest import NOW, ROOT, TARGET, LoopWatch, company, people
 
 #: The toolchains `build` installs, kept in the target directory so a CI run
 #: installs each once.
@@ -76,44 +76,24 @@ def test_the_python_template_builds_and_passes_check(harness, tmp_path):
 
 @pytest.mark.asyncio
 async def test_hot_swapping_to_the_python_policy_and_back_loses_no_pick_and_never_stalls_the_loop(night_shift):
-    loop = asyncio.get_running_loop()
     repo = company(people(4, active_hours="00:00-00:00"))
     # Start-up code: the built-in policy compiles on the caller's thread.
     default = ep.Picker.builtin()
     slot = ep.PolicySlot(default)
-    gaps, picked, stop = [], [], asyncio.Event()
+    async with LoopWatch(slot, repo, tick=0.002, pause=0.001) as watch:
+        python_policy = await ep.Picker.load(night_shift)
+        await slot.swap(python_policy, canary_repo=repo, now=NOW, seed=1)
+        await asyncio.sleep(0.1)
+        await slot.swap(default, canary_repo=repo, now=NOW, seed=2)
+        await asyncio.sleep(0.05)
 
-    async def ticker():
-        last = loop.time()
-        while not stop.is_set():
-            await asyncio.sleep(0.002)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
-    async def orchestrator():
-        seed = 0
-        while not stop.is_set():
-            seed += 1
-            action = await slot.pick(repo, now=NOW, seed=seed)  # any error raises
-            picked.append(action.policy.name)
-            await asyncio.sleep(0.001)
-
-    tasks = [asyncio.create_task(ticker()), asyncio.create_task(orchestrator())]
-    python_policy = await ep.Picker.load(night_shift)
-    await slot.swap(python_policy, canary_repo=repo, now=NOW, seed=1)
-    await asyncio.sleep(0.1)
-    await slot.swap(default, canary_repo=repo, now=NOW, seed=2)
-    await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.gather(*tasks)
-
+    picked = watch.picks
     names = [name for i, name in enumerate(picked) if i == 0 or picked[i - 1] != name]
     assert names == ["default", "night_shift", "default"], names
     assert picked.count("night_shift") >= 10
     # A fresh instance of the Python policy starts in a few milliseconds on
     # the loop; nothing else the swap does runs there.
-    assert max(gaps) < 0.05, f"the loop stalled {max(gaps) * 1000:.1f} ms"
+    assert max(watch.gaps) < 0.05, f"the loop stalled {max(watch.gaps) * 1000:.1f} ms"
 
 
 # JavaScript, on the kit in kit/js (jco, QuickJS by default).

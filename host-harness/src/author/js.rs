@@ -74,7 +74,7 @@ pub fn build(dir: &Path, repo: &Path, engine: Engine, progress: &mut dyn FnMut(&
     // The kit is copied in, not linked: jco's module loader reads nothing
     // outside the policy's directory. A file: dependency: nothing downloaded.
     progress("copying the kit into node_modules (npm install --install-links)");
-    run(
+    super::run(
         npm().args(["install", "--no-audit", "--no-fund", "--silent", "--install-links"]).current_dir(&dir),
         "npm install",
     )?;
@@ -84,7 +84,7 @@ pub fn build(dir: &Path, repo: &Path, engine: Engine, progress: &mut dyn FnMut(&
     copy_wit(&repo.join("wit"), &dir.join("build/wit"))?;
     progress(&format!("building {name} with jco {JCO} ({engine:?})"));
     match engine {
-        Engine::QuickJs => run(
+        Engine::QuickJs => super::run(
             Command::new(node())
                 .arg(&jco)
                 .args(["componentize", "app.js", "--wit", "build/wit", "--world-name", "picker", "-o"])
@@ -103,8 +103,8 @@ pub fn build(dir: &Path, repo: &Path, engine: Engine, progress: &mut dyn FnMut(&
             for interface in ["store", "clock", "log"] {
                 bundle.args(["--external", &format!("decnet:emailgen/{interface}@{}", super::WIT_VERSION)]);
             }
-            run(&mut bundle, "bundle with rolldown")?;
-            run(
+            super::run(&mut bundle, "bundle with rolldown")?;
+            super::run(
                 Command::new(bin.join("componentize-js"))
                     .args(["build/bundle.js", "--wit", "build/wit", "--world-name", "picker", "-o"])
                     .arg(&out)
@@ -129,7 +129,7 @@ fn jco(progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     let partial = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
     std::fs::create_dir_all(&partial).map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
-    run(
+    super::run(
         npm()
             .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
             .arg(&partial)
@@ -164,12 +164,4 @@ fn node() -> String {
 
 fn npm() -> Command {
     Command::new(std::env::var("EMAILGEN_NPM").unwrap_or_else(|_| "npm".into()))
-}
-
-fn run(command: &mut Command, what: &str) -> Result<(), String> {
-    let status = command.status().map_err(|e| format!("cannot {what}: {e}"))?;
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("could not {what} (the errors are above)")),
-    }
 }

@@ -128,6 +128,16 @@ fn package_name(dir: &Path) -> Result<String, String> {
     }
 }
 
+/// Runs a toolchain's command, its output shown as it comes; `what` names
+/// the step in the error.
+fn run(command: &mut std::process::Command, what: &str) -> Result<(), String> {
+    let status = command.status().map_err(|e| format!("cannot {what}: {e}"))?;
+    match status.success() {
+        true => Ok(()),
+        false => Err(format!("could not {what} (the errors are above)")),
+    }
+}
+
 /// Writes `files` (path relative to `dir`, contents) under `dir`.
 fn write_files(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, String> {
     files

@@ -78,8 +78,8 @@ fn componentize_py(progress: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     progress(&format!("installing componentize-py {COMPONENTIZE_PY} into {} (first use)", venv.display()));
     let partial = venv.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
-    run(Command::new(&python).args(["-m", "venv"]).arg(&partial), "create a virtualenv")?;
-    run(
+    super::run(Command::new(&python).args(["-m", "venv"]).arg(&partial), "create a virtualenv")?;
+    super::run(
         Command::new(partial.join("bin/pip")).args([
             "install",
             "--quiet",
@@ -108,12 +108,4 @@ fn fix_shebangs(venv: &Path, old: &Path) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn run(command: &mut Command, what: &str) -> Result<(), String> {
-    let status = command.status().map_err(|e| format!("cannot {what}: {e}"))?;
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("could not {what} (the errors are above)")),
-    }
 }
