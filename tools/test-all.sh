@@ -39,7 +39,9 @@ echo "== Python: the policy kit, its template and the night-shift policy, in pla
 
 echo "== JavaScript: the policy kit and the pen-pals policy, under Node"
 # The kit's local runner parses personas with the host's own parser.
-export EMAILGEN_HOST_HARNESS="$root/${CARGO_TARGET_DIR:-target}/debug/host-harness"
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+export EMAILGEN_HOST_HARNESS="$target_dir/debug/host-harness"
 (cd kit/js && node --test test/)
 (cd policies/pen-pals && npm install --no-audit --no-fund --silent --install-links && npm test --silent)
 
