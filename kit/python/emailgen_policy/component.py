@@ -55,15 +55,23 @@ class WitHost:
     def list_running_deckies(self, services: list[str]) -> list[Decky]:
         return [_decky(d) for d in _call("list-running-deckies", store.list_running_deckies, services)]
 
+    # The fingerprints and the thread lookup are asked on every pick: the
+    # import is called without the generic wrapper's extra frame.
     def running_deckies_fingerprint(self, services: list[str]) -> Optional[int]:
-        return _call("running-deckies-fingerprint", store.running_deckies_fingerprint, services)
+        try:
+            return store.running_deckies_fingerprint(services)
+        except Err as failed:
+            raise PickError(ErrorKind.STORE, f"running-deckies-fingerprint failed: {failed.value}") from None
 
     def topology_personas(self, topology_id: str) -> Optional[list[Persona]]:
         listed = _call("topology-personas", store.topology_personas, topology_id)
         return None if listed is None else [_persona(p) for p in listed]
 
     def topology_fingerprint(self, topology_id: str) -> Optional[int]:
-        return _call("topology-fingerprint", store.topology_fingerprint, topology_id)
+        try:
+            return store.topology_fingerprint(topology_id)
+        except Err as failed:
+            raise PickError(ErrorKind.STORE, f"topology-fingerprint failed: {failed.value}") from None
 
     def global_pool_personas(self) -> list[Persona]:
         return [_persona(p) for p in _call("global-pool-personas", store.global_pool_personas)]
@@ -73,9 +81,11 @@ class WitHost:
 
     def list_email_threads(self, mail_decky_uuid: str, sender_email: str, recipient_email: str,
                            limit: int) -> list[ThreadRow]:
-        rows = _call("list-email-threads", store.list_email_threads, mail_decky_uuid, sender_email,
-                     recipient_email, limit)
-        return [ThreadRow(r.thread_id, r.message_id, r.subject, list(r.references)) for r in rows]
+        try:
+            rows = store.list_email_threads(mail_decky_uuid, sender_email, recipient_email, limit)
+        except Err as failed:
+            raise PickError(ErrorKind.STORE, f"list-email-threads failed: {failed.value}") from None
+        return [ThreadRow(r.thread_id, r.message_id, r.subject, r.references) for r in rows]
 
     def local_now(self) -> datetime:
         t = clock.local_now()

@@ -21,8 +21,8 @@ def references_for_reply(parent_references: list[str], parent_message_id: str) -
 
 def new_thread_id(rng: PickRng) -> str:
     """A random UUID (version 4) in canonical form, drawn from ``rng``."""
-    value = rng.getrandbits(128)
-    value = (value & ~(0xF << 76)) | (0x4 << 76)  # version 4
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    b = bytearray(rng.randbytes(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -56,7 +56,7 @@ _unseeded = PickRng(0x5EED)
 
 def _unseeded_seed(host: Host) -> int:
     now = host.local_now()
-    return _unseeded.next_u64() ^ (now.toordinal() * 86400 + now.hour * 3600 + now.minute * 60 + now.second)
+    return _unseeded.next_u32() << 32 ^ (now.toordinal() * 86400 + now.hour * 3600 + now.minute * 60 + now.second)
 
 
 class Tick:
@@ -90,6 +90,10 @@ class Tick:
         """A uniform index into ``length`` items (one draw)."""
         return self.rng.randrange(length)
 
+    # The helpers below call the cache and the draws directly rather than
+    # through each other: every Python call costs thousands of Wasm
+    # instructions in a component.
+
     def log(self, level: str, message: str) -> None:
         self.host.log(level, message)
 
@@ -100,8 +104,8 @@ class Tick:
 
     def choose_mail_decky(self) -> Optional[Decky]:
         """A mail decky chosen uniformly; ``None`` when there is none."""
-        deckies = self.mail_deckies()
-        return deckies[self.choose_index(len(deckies))] if deckies else None
+        deckies = self.cache.mail_deckies(self.host)
+        return deckies[self.rng.randrange(len(deckies))] if deckies else None
 
     def personas(self, decky: Decky) -> tuple[list[Persona], str]:
         """The decky's persona source and its valid personas: a topology
@@ -133,11 +137,13 @@ class Tick:
     def _pair_among(self, candidates: list[Persona]) -> Pair:
         if len(candidates) < 2:
             return TooFew(len(candidates))
-        sender = candidates[self.choose_index(len(candidates))]
-        others = [p for p in candidates if p.email != sender.email]
+        randrange = self.rng.randrange
+        sender = candidates[randrange(len(candidates))]
+        email = sender.email
+        others = [p for p in candidates if p.email != email]
         if not others:
             return TooFew(len(candidates))
-        return Chosen(sender, others[self.choose_index(len(others))])
+        return Chosen(sender, others[randrange(len(others))])
 
     # Threads and actions.
     def newest_thread(self, decky: Decky, sender: Persona, recipient: Persona) -> Optional[ThreadRow]:
@@ -148,7 +154,7 @@ class Tick:
     def new_thread(self, decky: Decky, sender: Persona, recipient: Persona) -> EmailAction:
         """A new thread about a topic from ``CONTEXT_HINTS``."""
         thread_id = new_thread_id(self.rng)
-        hint = CONTEXT_HINTS[self.choose_index(len(CONTEXT_HINTS))]
+        hint = CONTEXT_HINTS[self.rng.randrange(len(CONTEXT_HINTS))]
         return EmailAction(decky.uuid, sender, recipient, thread_id, hint)
 
     def new_thread_about(self, decky: Decky, sender: Persona, recipient: Persona, topic: str) -> EmailAction:
