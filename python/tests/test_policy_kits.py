@@ -159,3 +159,15 @@ async def test_hot_swapping_to_the_javascript_policy_and_back_loses_no_pick(pen_
     await slot.swap(default, canary_repo=repo, now=NOW, seed=2)
     assert names == ["pen_pals"] * 20
     assert (await slot.pick(repo, now=NOW, seed=3)).policy.name == "default"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("example", ["night_shift", "pen_pals"])
+async def test_a_store_failure_under_a_kit_policy_is_the_picks_store_error(request, example):
+    """The kits' adapters turn a failed import into the pick's `store`
+    error naming it, which the host accepts as the policy's honest report."""
+    policy = await ep.Picker.load(request.getfixturevalue(example))
+    repo = company(people(3, active_hours="00:00-00:00"), failing="get_topology")
+    with pytest.raises(ep.StoreError, match="topology"):
+        await policy.pick(repo, now=NOW, seed=1)
+    assert (await policy.pick(company(people(3, active_hours="00:00-00:00")), now=NOW, seed=1)) is not None
