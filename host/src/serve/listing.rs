@@ -81,7 +81,8 @@ impl DeckyListings {
         self.taken = None;
     }
 
-    /// Whether the last listing [`get`](Self::get) gave asked the store.
+    /// Whether the last listing this pick took asked the store (rather
+    /// than reusing one kept by revision).
     pub fn fetched_last(&self) -> bool {
         self.fetched_last
     }
