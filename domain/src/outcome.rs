@@ -78,6 +78,34 @@ pub enum ErrorKind {
     Trap,
 }
 
+impl SkipReason {
+    /// The reason's name as a JSON line gives it (`no_mail_decky`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SkipReason::NoMailDecky => "no_mail_decky",
+            SkipReason::TooFewPersonas(_) => "too_few_personas",
+            SkipReason::TooFewActive(_) => "too_few_active",
+        }
+    }
+}
+
+impl ErrorKind {
+    /// The kind's name as a JSON line gives it (`policy-violation`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Store => "store",
+            ErrorKind::InvalidInput => "invalid-input",
+            ErrorKind::Internal => "internal",
+            ErrorKind::Instructions => "instructions",
+            ErrorKind::Deadline => "deadline",
+            ErrorKind::WallClock => "wall-clock",
+            ErrorKind::Memory => "memory",
+            ErrorKind::PolicyViolation => "policy-violation",
+            ErrorKind::Trap => "trap",
+        }
+    }
+}
+
 /// A failed pick: what kind of failure, and what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PickError {
@@ -143,5 +171,24 @@ impl<P: Serialize> Outcome<P> {
     /// order).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("outcomes always serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_json_lines_names() {
+        use ErrorKind::*;
+        for kind in [Store, InvalidInput, Internal, Instructions, Deadline, WallClock, Memory, PolicyViolation, Trap] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        let shortage = Shortage { source: "topology".into(), mail_decky_uuid: "mx".into(), count: 1 };
+        for reason in
+            [SkipReason::NoMailDecky, SkipReason::TooFewPersonas(shortage.clone()), SkipReason::TooFewActive(shortage)]
+        {
+            assert_eq!(serde_json::to_value(&reason).unwrap()["kind"], reason.kind());
+        }
     }
 }

@@ -178,7 +178,7 @@ fn median_ms(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<f
 }
 
 /// The `q` quantile of counts (0 for none).
-fn quantile(counts: &mut [u64], q: f64) -> u64 {
+pub(crate) fn quantile(counts: &mut [u64], q: f64) -> u64 {
     counts.sort_unstable();
     counts.get(((counts.len().saturating_sub(1)) as f64 * q).round() as usize).copied().unwrap_or(0)
 }

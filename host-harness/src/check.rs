@@ -25,6 +25,7 @@ use emailgen_host::policy::inspect::inspect;
 use emailgen_host::policy::{compile, sha256_hex};
 use emailgen_host::{local_clock, shared_store, CacheUse, CompileCache, Limits, PickOutcome, PickerEngine, Policy};
 
+use crate::bench::quantile;
 use worlds::World;
 
 /// What `check` found.
@@ -112,7 +113,6 @@ pub fn run(
     cache: Option<&CompileCache>,
     options: &CheckOptions,
 ) -> Result<CheckReport, String> {
-    let (name, bytes) = (name.to_owned(), bytes.to_vec());
     let mut report = CheckReport {
         policy: shown.to_owned(),
         passed: false,
@@ -122,16 +122,16 @@ pub fn run(
         cost: None,
     };
     let engine = PickerEngine::new(limits.clone()).map_err(|e| e.to_string())?;
-    let loaded = inspect(&name, &bytes, &limits).and_then(|inspection| {
+    let loaded = inspect(name, bytes, &limits).and_then(|inspection| {
         report.component = Some(Component {
             bytes: bytes.len(),
-            wit_version: inspection.wit_version.clone(),
-            imports: inspection.imports.clone(),
+            wit_version: inspection.wit_version,
+            imports: inspection.imports,
             memory_bytes: inspection.memory_bytes,
             memory_limit_bytes: limits.memory_bytes as u64,
-            sha256: sha256_hex(&bytes),
+            sha256: sha256_hex(bytes),
         });
-        load_timed(&engine, &name, &bytes, cache)
+        load_timed(&engine, name, bytes, cache)
     });
     let (policy, load) = match loaded {
         Ok(loaded) => loaded,
@@ -147,7 +147,7 @@ pub fn run(
         report.worlds.push(result);
     }
     report.failures.extend(errors.describe(report.worlds.len()));
-    report.cost = Some(costs.finish(&engine, &name, &bytes, &policy, load, &limits, cache, options)?);
+    report.cost = Some(costs.finish(&engine, name, bytes, &policy, load, &limits, cache, options)?);
     report.passed = report.failures.is_empty();
     Ok(report)
 }
@@ -191,7 +191,7 @@ fn run_world(
             PickOutcome::Error { error } => {
                 result.errors += 1;
                 let message = one_line(&error.message);
-                let group = format!("`{}` error: {}", kind_name(error.kind), shape(&message));
+                let group = format!("`{}` error: {}", error.kind.as_str(), shape(&message));
                 errors.note(group, &result.name, format!("{} seed {seed}: {message}", result.name));
             }
         }
@@ -290,21 +290,8 @@ impl Settings {
 fn summary(outcome: &PickOutcome) -> String {
     match outcome {
         PickOutcome::Action { action } => format!("action on thread {}", action.thread_id),
-        PickOutcome::Skip { reason } => format!("skip ({})", skip_name(reason)),
-        PickOutcome::Error { error } => format!("{} error", kind_name(error.kind)),
-    }
-}
-
-/// An error kind as the JSON lines name it (`policy-violation`, …).
-fn kind_name(kind: emailgen_host::ErrorKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-fn skip_name(reason: &emailgen_domain::SkipReason) -> &'static str {
-    match reason {
-        emailgen_domain::SkipReason::NoMailDecky => "no_mail_decky",
-        emailgen_domain::SkipReason::TooFewPersonas(_) => "too_few_personas",
-        emailgen_domain::SkipReason::TooFewActive(_) => "too_few_active",
+        PickOutcome::Skip { reason } => format!("skip ({})", reason.kind()),
+        PickOutcome::Error { error } => format!("{} error", error.kind.as_str()),
     }
 }
 
@@ -433,12 +420,6 @@ fn timed_cached_load(engine: &PickerEngine, name: &str, bytes: &[u8], cache: &Co
     let start = Instant::now();
     cache.load(engine, name, bytes).map_err(|e| e.to_string())?;
     Ok(start.elapsed().as_secs_f64() * 1e3)
-}
-
-/// The `q` quantile of counts (0 for none).
-fn quantile(counts: &mut [u64], q: f64) -> u64 {
-    counts.sort_unstable();
-    counts.get(((counts.len().saturating_sub(1)) as f64 * q).round() as usize).copied().unwrap_or(0)
 }
 
 fn tempdir_for(bytes: &[u8]) -> std::path::PathBuf {

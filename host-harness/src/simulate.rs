@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
-use emailgen_domain::{EmailAction, PickOptions, SkipReason};
+use emailgen_domain::{EmailAction, PickOptions};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::Serialize;
 
@@ -97,7 +97,7 @@ pub fn run(
                 db.record_email(&email).map_err(|e| format!("cannot record an email: {e}"))?;
                 tally.sent(&action, now);
             }
-            PickOutcome::Skip { reason } => *tally.skips.entry(skip_kind(&reason).into()).or_default() += 1,
+            PickOutcome::Skip { reason } => *tally.skips.entry(reason.kind().into()).or_default() += 1,
             PickOutcome::Error { error } => {
                 let kind = serde_json::to_value(error.kind).expect("kinds serialise");
                 *tally.errors.entry(kind.as_str().unwrap_or("unknown").to_owned()).or_default() += 1;
@@ -129,14 +129,6 @@ fn email_for(action: &EmailAction, now: NaiveDateTime, ids: &mut StdRng) -> Sent
         recipient_email: action.recipient.email.clone(),
         subject: action.subject_hint.clone().unwrap_or_else(|| action.context_hint.clone()),
         success: true,
-    }
-}
-
-fn skip_kind(reason: &SkipReason) -> &'static str {
-    match reason {
-        SkipReason::NoMailDecky => "no_mail_decky",
-        SkipReason::TooFewPersonas(_) => "too_few_personas",
-        SkipReason::TooFewActive(_) => "too_few_active",
     }
 }
 

@@ -1,9 +1,9 @@
 import type { Host, HostCache, Outcome, Persona, Policy } from './index.js';
 
-export declare function parsePersonas(scenario: object): { topologies: Record<string, Persona[]>; global: Persona[] };
+export declare function parsePersonas(scenario: string | object): { topologies: Record<string, Persona[]>; global: Persona[] };
 
 export declare class ScenarioHost implements Host {
-  constructor(scenario: object);
+  constructor(scenario: object, path?: string);
   now: Date;
   calls: Record<string, number>;
   logs: [string, string][];

@@ -14,20 +14,28 @@ import { HostCache, PickError, runPick } from './index.js';
 
 const harness = () => process.env.EMAILGEN_HOST_HARNESS || 'host-harness';
 
-/** The personas a scenario serves, parsed by the host: `{topologies: {id: [...]}, global: [...]}`. */
+/**
+ * The personas a scenario serves, parsed by the host: `{topologies: {id: [...]}, global: [...]}`.
+ * `scenario` is a file's path (read by the host as it is, lone surrogates and all) or a scenario object.
+ */
 export function parsePersonas(scenario) {
+  if (typeof scenario === 'string') return personasOf(scenario);
   const dir = mkdtempSync(join(tmpdir(), 'emailgen-scenario-'));
   try {
     const file = join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify(scenario));
-    const parsed = JSON.parse(execFileSync(harness(), ['personas', '--scenario', file], { encoding: 'utf8' }));
-    const convert = (p) => ({ position: p.position, email: p.email, start: p.start, end: p.end, tone: p.tone,
-      replyLatency: p.reply_latency, usesLlmsHeavily: p.uses_llms_heavily });
-    const topologies = Object.fromEntries(Object.entries(parsed.topologies).map(([id, l]) => [id, l.map(convert)]));
-    return { topologies, global: parsed.global.map(convert) };
+    return personasOf(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function personasOf(file) {
+  const parsed = JSON.parse(execFileSync(harness(), ['personas', '--scenario', file], { encoding: 'utf8' }));
+  const convert = (p) => ({ position: p.position, email: p.email, start: p.start, end: p.end, tone: p.tone,
+    replyLatency: p.reply_latency, usesLlmsHeavily: p.uses_llms_heavily });
+  const topologies = Object.fromEntries(Object.entries(parsed.topologies).map(([id, l]) => [id, l.map(convert)]));
+  return { topologies, global: parsed.global.map(convert) };
 }
 
 const dateOf = (text) => new Date(`${text}Z`);
@@ -40,8 +48,9 @@ function matches(row, decky, sender, recipient) {
 
 /** A scenario's data as a policy's host; `calls` counts store calls, `logs` keeps what was logged. */
 export class ScenarioHost {
-  constructor(scenario) {
-    const parsed = parsePersonas(scenario);
+  /** `scenario` is the scenario object; `path`, when given, the file it was read from. */
+  constructor(scenario, path) {
+    const parsed = parsePersonas(path ?? scenario);
     this.deckies = (scenario.deckies || []).map((d) => ({ uuid: d.uuid, name: d.name || d.uuid,
       services: Array.isArray(d.services) ? d.services.filter((s) => typeof s === 'string') : [],
       topologyId: d.topology_id ?? undefined, source: d.source ?? undefined }));
@@ -92,9 +101,10 @@ export class ScenarioHost {
 /** A policy instance and a scenario: picks as a host runs them, the instance kept between picks. */
 export class ScenarioRun {
   constructor(PolicyClass, scenario) {
-    this.scenario = typeof scenario === 'string' ? JSON.parse(readFileSync(scenario, 'utf8')) : scenario;
+    const path = typeof scenario === 'string' ? scenario : undefined;
+    this.scenario = path ? JSON.parse(readFileSync(path, 'utf8')) : scenario;
     this.PolicyClass = PolicyClass;
-    this.host = new ScenarioHost(this.scenario);
+    this.host = new ScenarioHost(this.scenario, path);
     this.policy = new PolicyClass();
     this.cache = new HostCache();
   }

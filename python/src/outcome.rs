@@ -101,12 +101,9 @@ impl NativeOutcome {
     fn skip(&self) -> Option<SkipParts> {
         let PickOutcome::Skip { reason } = &self.outcome else { return None };
         Some(match reason {
-            SkipReason::NoMailDecky => ("no_mail_decky", None, None, None),
-            SkipReason::TooFewPersonas(s) => {
-                ("too_few_personas", Some(s.source.clone()), Some(s.mail_decky_uuid.clone()), Some(s.count))
-            }
-            SkipReason::TooFewActive(s) => {
-                ("too_few_active", Some(s.source.clone()), Some(s.mail_decky_uuid.clone()), Some(s.count))
+            SkipReason::NoMailDecky => (reason.kind(), None, None, None),
+            SkipReason::TooFewPersonas(s) | SkipReason::TooFewActive(s) => {
+                (reason.kind(), Some(s.source.clone()), Some(s.mail_decky_uuid.clone()), Some(s.count))
             }
         })
     }
@@ -114,8 +111,7 @@ impl NativeOutcome {
     /// An error's (kind, message), kind as in the JSON line, or None.
     fn error(&self) -> Option<(String, String)> {
         let PickOutcome::Error { error } = &self.outcome else { return None };
-        let kind = serde_json::to_value(error.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        Some((kind, error.message.clone()))
+        Some((error.kind.as_str().to_owned(), error.message.clone()))
     }
 }
 

@@ -20,7 +20,7 @@ from typing import Any, Optional, Union
 
 from . import Policy, run_pick
 from .cache import HostCache
-from .types import Decky, Outcome, Persona, PickError, PickOptions, ReplyLatency, ThreadRow, Tone
+from .types import Decky, ErrorKind, Outcome, Persona, PickError, PickOptions, ReplyLatency, ThreadRow, Tone
 
 try:
     from emailgen_picker._native import parse_personas as _parse
@@ -66,7 +66,6 @@ class ScenarioHost:
     def _answer(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
         if self.failing == name:
-            from .types import ErrorKind
             raise PickError(ErrorKind.STORE, f"{name} failed: connection refused")
 
     def list_running_deckies(self, services: list[str]) -> list[Decky]:

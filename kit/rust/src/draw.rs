@@ -34,8 +34,14 @@ pub fn choose_pair<'p, P: PersonaView>(
 /// The positions in `personas` of those active at minute `now`, into
 /// `active` (cleared first).
 pub fn active_into<P: PersonaView>(personas: &[P], now: MinuteOfDay, active: &mut Vec<u32>) {
-    active.clear();
-    active.extend((0..personas.len() as u32).filter(|&i| personas[i as usize].is_active(now)));
+    positions_into(personas, |p| p.is_active(now), active);
+}
+
+/// The positions in `personas` of those `keep` accepts, into `positions`
+/// (cleared first).
+pub fn positions_into<P>(personas: &[P], keep: impl Fn(&P) -> bool, positions: &mut Vec<u32>) {
+    positions.clear();
+    positions.extend((0..personas.len() as u32).filter(|&i| keep(&personas[i as usize])));
 }
 
 /// A uniform index into a list of `len` items. Sampled as `u32` so a seed

@@ -17,7 +17,7 @@ use emailgen_domain::threads::{new_thread_id, references_for_reply, reply_subjec
 use emailgen_domain::{Decky, LogLevel, PickOptions, ThreadRow};
 
 use crate::cache::{ChosenDecky, HostCache, PersonaSource};
-use crate::draw::{active_into, choose_index, choose_pair};
+use crate::draw::{active_into, choose_index, choose_pair, positions_into};
 use crate::host::PickerHost;
 
 /// Generic topics fed to the text generator when a new thread starts.
@@ -289,8 +289,7 @@ where
         personas: &'p [H::Persona],
         keep: impl Fn(&H::Persona) -> bool,
     ) -> Pair<'p, H::Persona> {
-        self.cache.active.clear();
-        self.cache.active.extend((0..personas.len() as u32).filter(|&i| keep(&personas[i as usize])));
+        positions_into(personas, keep, &mut self.cache.active);
         self.pair_among(personas)
     }
 
